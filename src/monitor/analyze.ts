@@ -1,0 +1,1233 @@
+/**
+ * From streaming state to a verdict: per-account evidence against the account's cohort, campaign
+ * linkage, campaign tests with false-discovery control, graduated recommendations and reasons.
+ *
+ * 1. **Per-account features** (threat model, research note §1 and §6.1): elicitation share,
+ *    single-shot share, content novelty, template reuse, capability concentration, topic-cell
+ *    coverage, 24-hour duty cycle, cadence regularity, output/input ratio, share moved to a newly
+ *    released model, account freshness.
+ * 2. **Cohort.** Accounts are compared with accounts of similar volume (×4 bands, merged until
+ *    each has {@link MIN_COHORT} accounts), never with a global benign reference (note §5.2).
+ *    Each feature becomes a mid-rank percentile within the cohort; the composite
+ *    S = Σ −ln(1 − u_f) gets a conformal p-value within the cohort.
+ * 3. **Per-account e-values.** For each count feature, a mixture-likelihood-ratio e-process
+ *    against the cohort's 90th-percentile rate (anytime-valid; `evidence.ts`). They explain
+ *    alerts and drive singleton review; e-BH across accounts controls their FDR.
+ * 4. **Linkage.** Accounts sharing a payment id are joined. Two attribute groups of *different
+ *    kinds* (infrastructure: /24 or ASN+agent; sign-up hour; synchronised activity; shared
+ *    template or system prompt) join their common members when the overlap is improbable under
+ *    independent assignment (hypergeometric tail below {@link LINK_FWER} / pairs examined): a reseller proxy's /24 alone
+ *    or a popular app's frame alone links nobody, both together do.
+ * 5. **Campaign test.** H0: the linked accounts are a random draw from their cohorts. Fisher's
+ *    combination of the members' conformal p-values (χ² with 2m d.f.), calibrated to an e-value;
+ *    e-BH (Wang & Ramdas 2022) at level `fdr` across all candidate campaigns.
+ */
+import { chiSquareSf, eBH, normalSf } from '../stats/index.js';
+import type { FileProblem } from './ingest.js';
+import {
+  chernoffLogBound,
+  integralCalibratorLogE,
+  logHypergeomSf,
+  mixtureLogE,
+  quantile,
+} from './evidence.js';
+import {
+  cohortReference,
+  conformalP,
+  leaveGroupOutPValues,
+  normalQuantileFast,
+  percentileIn,
+  scoreRow,
+  type CohortReference,
+} from './scoring.js';
+import { combine, fmix32, hashString } from './hash.js';
+import { CAPABILITIES } from './lexicon.js';
+import type { MalformedLine } from './record.js';
+import {
+  accountDays,
+  ACTIVITY_MINHASH,
+  KEY_TYPE,
+  keySetHas,
+  keySetKeys,
+  sharedTemplates,
+  SLOT_MS,
+  U,
+  type AccountState,
+  type MonitorState,
+} from './state.js';
+import { TOOL_NAME, TOOL_VERSION } from '../version.js';
+
+/** Graduated recommendations, weakest first. */
+export const TIERS = ['watch', 'verify', 'throttle', 'block'] as const;
+/** One recommendation. */
+export type Tier = (typeof TIERS)[number];
+
+/** Accounts with fewer requests are not scored (too little evidence to rank). */
+export const MIN_REQUESTS = 5;
+/** Fewest unlinked accounts for a cohort's reference to use only them (else the whole cohort). */
+export const MIN_REFERENCE = 100;
+/** Smallest cohort: with m accounts the smallest conformal p-value is 1/m. */
+export const MIN_COHORT = 300;
+/**
+ * Family-wise error of linkage: the per-pair threshold is LINK_FWER / (number of group pairs with
+ * a common member examined), so chance links between unrelated accounts are rare per run.
+ */
+export const LINK_FWER = 0.01;
+/**
+ * Synchronised activity is only evidence between sparse accounts: MinHash bands of two busy
+ * accounts agree by chance (their minimum-hash slots are the same few slots of the window), so
+ * only accounts active in at most this share of the window's 10-minute slots get timing values.
+ */
+export const SYNC_MAX_DENSITY = 0.1;
+/** ... and in at least this many slots. */
+export const SYNC_MIN_SLOTS = 6;
+/** Share of the smaller of two attribute groups that must lie in the other for a link. */
+export const LINK_CONTAINMENT = 0.5;
+/** Weakest link ever accepted, whatever the number of pairs (tiny logs examine few pairs). */
+export const LINK_SCREEN_P = 1e-4;
+/** A shared template used by more than this share of all accounts is common phrasing (not a link). */
+export const COMMON_TEMPLATE_SHARE = 0.02;
+/** ... but a template is never "common" below this many accounts. */
+export const MIN_COMMON_TEMPLATE = 200;
+/** Attribute groups bigger than this are not used as anchors (costly and uninformative). */
+export const MAX_ANCHOR_GROUP = 20_000;
+/** Reference quantile of a cohort for per-account e-values. */
+export const REFERENCE_QUANTILE = 0.9;
+/** Default FDR level across campaigns. */
+export const DEFAULT_FDR = 0.01;
+/** Window after a release in which traffic moved to the new model counts as a pivot (two UTC days). */
+export const PIVOT_DAYS = 2;
+/** Most campaigns listed in a verdict (all flagged ones are always listed). */
+export const MAX_LISTED_CAMPAIGNS = 200;
+/** Dominant attribute values an account must share to be attributed to a campaign. */
+export const MIN_ATTRIBUTING_VALUES = 2;
+/** Most member accounts drawn in a campaign graph. */
+export const MAX_GRAPH_MEMBERS = 24;
+/** Most watch-list entries. */
+export const MAX_WATCHLIST = 200;
+/** log10 p at or below which a flagged campaign may be throttled. */
+export const THROTTLE_LOG10P = -10;
+/** Cross-account exact-prompt overlap reported as a reason. */
+export const SHARED_PROMPT_OVERLAP = 0.3;
+/**
+ * Pooled share of new substantive prompts below which a campaign is capped at "watch":
+ * most of what it sends it has sent before, which buys a distiller nothing.
+ */
+export const EVALUATION_NOVELTY = 0.5;
+/** Median account age (days from sign-up to first request) above which accounts count as established. */
+export const ESTABLISHED_DAYS = 30;
+/** Fewest sampled substantive prompts for the novelty cap to apply. */
+export const MIN_NOVELTY_SAMPLE = 50;
+
+/** Per-account features, in a fixed order. */
+export const FEATURES = [
+  'elicitation',
+  'singleShot',
+  'novelty',
+  'templateReuse',
+  'topicConcentration',
+  'coverage',
+  'dutyCycle',
+  'regularity',
+  'outputRatio',
+  'releasePivot',
+  'freshness',
+] as const;
+/** One feature name. */
+export type Feature = (typeof FEATURES)[number];
+
+/**
+ * Weights of the features in the extraction score: 1 for the hallmarks the industry reports
+ * name (elicitation, templates, capability sweeps, round-the-clock duty, release pivots, fresh
+ * accounts), ½ for descriptors of any programmatic API use (single-shot, novelty, cadence,
+ * output share) that a legitimate integration shows as well. Fixed from the threat model.
+ */
+export const FEATURE_WEIGHTS: readonly number[] = FEATURES.map((f) =>
+  f === 'singleShot' || f === 'novelty' || f === 'regularity' || f === 'outputRatio' ? 0.5 : 1,
+);
+
+/** One reason behind an alert. */
+export interface Reason {
+  readonly code: string;
+  readonly text: string;
+  readonly value?: number;
+  readonly reference?: number;
+  readonly log10E?: number;
+}
+
+/** The verdict for one account. */
+export interface AccountFinding {
+  readonly account: string;
+  readonly campaign: string | null;
+  /** −log10 of the p-value behind the alert (campaign, or account for singletons). */
+  readonly score: number;
+  readonly tier: Tier;
+  readonly reasons: readonly Reason[];
+  readonly requests: number;
+  /** Composite percentile within the cohort. */
+  readonly percentile: number;
+  readonly log10P: number;
+  readonly allowlisted: boolean;
+}
+
+/** Kinds of links between accounts. */
+export type LinkKind = 'payment' | 'infrastructure' | 'signup' | 'content' | 'timing';
+
+/** A campaign candidate (a connected group of accounts). */
+export interface CampaignFinding {
+  readonly id: string;
+  readonly accounts: readonly string[];
+  readonly requests: number;
+  readonly flagged: boolean;
+  readonly tier: Tier | null;
+  readonly log10P: number;
+  readonly log10E: number;
+  readonly score: number;
+  readonly links: readonly {
+    readonly kinds: string;
+    readonly groups: number;
+    readonly log10P: number;
+  }[];
+  readonly reasons: readonly Reason[];
+  readonly first: string;
+  readonly last: string;
+  /** Daily requests by model (UTC days). */
+  readonly timeline: readonly {
+    readonly day: string;
+    readonly model: string;
+    readonly count: number;
+  }[];
+  /** Requests by UTC hour of day. */
+  readonly hours: readonly number[];
+  readonly sharedPromptOverlap: number;
+  /** Members (at most {@link MAX_GRAPH_MEMBERS}) and the attributes two or more of them share. */
+  readonly graph: {
+    readonly nodes: readonly {
+      readonly id: string;
+      readonly kind: 'account' | LinkKind;
+      readonly label: string;
+    }[];
+    readonly edges: readonly { readonly from: string; readonly to: string }[];
+  };
+}
+
+/** Everything one run found; every rendering (JSONL, text, HTML) is made from this object. */
+export interface MonitorVerdict {
+  readonly kind: 'extraction-monitor';
+  readonly tool: { readonly name: string; readonly version: string };
+  readonly generatedAt?: string;
+  readonly inputs: readonly {
+    readonly file: string;
+    readonly digest?: string;
+    readonly lines: number;
+    readonly records: number;
+    readonly malformed: number;
+  }[];
+  readonly window: { readonly from: string | null; readonly to: string | null };
+  readonly records: number;
+  readonly accounts: number;
+  readonly scoredAccounts: number;
+  readonly malformed: {
+    readonly count: number;
+    readonly byReason: Readonly<Record<string, number>>;
+    readonly lines: readonly MalformedLine[];
+  };
+  readonly problems: readonly FileProblem[];
+  readonly settings: {
+    readonly fdr: number;
+    readonly minRequests: number;
+    readonly minTier: Tier;
+    readonly includeSingletons: boolean;
+    readonly eBHThresholdLog10E: number | null;
+  };
+  readonly releases: readonly {
+    readonly model: string;
+    readonly at: string;
+    readonly inferred: boolean;
+  }[];
+  readonly cohorts: readonly {
+    readonly id: number;
+    readonly minRequests: number;
+    readonly maxRequests: number;
+    readonly accounts: number;
+  }[];
+  readonly campaigns: readonly CampaignFinding[];
+  readonly alerts: readonly AccountFinding[];
+  readonly watchlist: readonly AccountFinding[];
+  readonly counts: {
+    readonly flaggedCampaigns: number;
+    readonly flaggedAccounts: number;
+    readonly candidateCampaigns: number;
+    readonly byTier: Readonly<Record<Tier, number>>;
+    readonly allowlistedSuppressed: number;
+  };
+  readonly caveats: readonly string[];
+}
+
+/** Accounts, orgs and payment ids with a licence for bulk use: never alerted on. */
+export interface Allowlist {
+  readonly accounts?: readonly string[];
+  readonly orgs?: readonly string[];
+  readonly payments?: readonly string[];
+}
+
+/** Options of {@link analyze}. */
+export interface AnalyzeOptions {
+  readonly state: MonitorState;
+  readonly fdr?: number;
+  readonly minRequests?: number;
+  readonly minTier?: Tier;
+  readonly includeSingletons?: boolean;
+  readonly allow?: Allowlist;
+  /** Known release times (model → epoch ms); otherwise inferred from first appearance. */
+  readonly releases?: Readonly<Record<string, number>>;
+  readonly problems?: readonly FileProblem[];
+  readonly digests?: Readonly<Record<string, string>>;
+  readonly generatedAt?: string;
+}
+
+const DAY = 86_400_000;
+
+function tierIndex(t: Tier): number {
+  return TIERS.indexOf(t);
+}
+
+/** Feature values of one account; NaN = not observable. */
+export function accountFeatures(
+  a: AccountState,
+  releases: readonly { model: string; at: number }[],
+): Float64Array {
+  const f = new Float64Array(FEATURES.length).fill(NaN);
+  const u = a.u;
+  const n = a.n;
+  if (n === 0) return f;
+  f[0] = (u[U.ELICIT_ANY] ?? 0) / n;
+  f[1] = (u[U.SINGLE] ?? 0) / n;
+  const te = u[U.TESTED + KEY_TYPE.EXACT] ?? 0;
+  if (te >= 3) f[2] = 1 - (u[U.HITS + KEY_TYPE.EXACT] ?? 0) / te;
+  let reuse = NaN;
+  for (const t of [KEY_TYPE.SKEL, KEY_TYPE.HEAD, KEY_TYPE.TAIL, KEY_TYPE.ND]) {
+    const tested = u[U.TESTED + t] ?? 0;
+    if (tested >= 3) {
+      const r = (u[U.HITS + t] ?? 0) / tested;
+      reuse = Number.isNaN(reuse) ? r : Math.max(reuse, r);
+    }
+  }
+  f[3] = reuse;
+  let hhi = 0;
+  for (let c = 0; c < CAPABILITIES.length; c++) {
+    const s = (u[U.CAPS + c] ?? 0) / n;
+    hhi += s * s;
+  }
+  f[4] = hhi;
+  f[5] = (u[U.NEW_CELL] ?? 0) / n;
+  if (n >= 2) {
+    let h = 0;
+    for (let i = 0; i < 24; i++) {
+      const p = (u[U.HOURS + i] ?? 0) / n;
+      if (p > 0) h -= p * Math.log(p);
+    }
+    f[6] = h / Math.log(24);
+  }
+  if (a.iaN >= 5) {
+    const mu = a.iaMean;
+    const sd = Math.sqrt(Math.max(0, a.iaM2 / a.iaN));
+    if (mu + sd > 0) f[7] = -(sd - mu) / (sd + mu);
+  }
+  if (a.tokN >= 3 && a.tokIn + a.tokOut > 0) f[8] = a.tokOut / (a.tokIn + a.tokOut);
+  else if (a.respN >= 3 && a.respChars + a.promptChars > 0)
+    f[8] = a.respChars / (a.respChars + a.promptChars);
+  let pivot = NaN;
+  for (const r of releases) {
+    const d0 = Math.floor(r.at / DAY);
+    let total = 0;
+    let moved = 0;
+    for (const c of accountDays(a)) {
+      if (c.day < d0 || c.day >= d0 + PIVOT_DAYS) continue;
+      total += c.count;
+      if (c.model === r.model) moved += c.count;
+    }
+    if (total >= 3) pivot = Number.isNaN(pivot) ? moved / total : Math.max(pivot, moved / total);
+  }
+  f[9] = pivot;
+  if (a.signupAt !== undefined && Number.isFinite(a.first)) {
+    const ageDays = Math.max(0, (a.first - a.signupAt) / DAY);
+    f[10] = -Math.log1p(ageDays);
+  }
+  return f;
+}
+
+/** Count features with an anytime-valid e-value: [feature index, successes, trials]. */
+function countEvidence(a: AccountState): [number, number, number][] {
+  const u = a.u;
+  const out: [number, number, number][] = [
+    [0, u[U.ELICIT_ANY] ?? 0, a.n],
+    [1, u[U.SINGLE] ?? 0, a.n],
+    [5, u[U.NEW_CELL] ?? 0, a.n],
+  ];
+  const te = u[U.TESTED + KEY_TYPE.EXACT] ?? 0;
+  if (te > 0) out.push([2, te - (u[U.HITS + KEY_TYPE.EXACT] ?? 0), te]);
+  let best: [number, number, number] | undefined;
+  for (const t of [KEY_TYPE.SKEL, KEY_TYPE.HEAD, KEY_TYPE.TAIL, KEY_TYPE.ND]) {
+    const tested = u[U.TESTED + t] ?? 0;
+    const hits = u[U.HITS + t] ?? 0;
+    if (tested > 0 && (!best || hits / tested > best[1] / Math.max(1, best[2])))
+      best = [3, hits, tested];
+  }
+  if (best) out.push(best);
+  return out;
+}
+
+/** Union–find over account indices. */
+class UnionFind {
+  readonly parent: Int32Array;
+  constructor(n: number) {
+    this.parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
+  }
+  find(x: number): number {
+    let r = x;
+    while ((this.parent[r] ?? r) !== r) r = this.parent[r] ?? r;
+    let y = x;
+    while ((this.parent[y] ?? y) !== r) {
+      const next = this.parent[y] ?? y;
+      this.parent[y] = r;
+      y = next;
+    }
+    return r;
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+}
+
+const KIND = { PAYMENT: 0, INFRA: 1, SIGNUP: 2, CONTENT: 3, TIMING: 4 } as const;
+const KIND_NAMES: readonly LinkKind[] = [
+  'payment',
+  'infrastructure',
+  'signup',
+  'content',
+  'timing',
+];
+
+function groupKey(kind: number, value: string): number {
+  // 4 bits of kind + 48 bits of two independent hashes: distinct values collide with
+  // probability ~2^-48 per pair
+  return hashString(value) * 16 + kind + (hashString(value, 0x2545f491) & 0xffff) * 2 ** 36;
+}
+
+function kindOfKey(key: number): number {
+  return (key >= 2 ** 52 ? key - 2 ** 52 : key) % 16;
+}
+
+interface Linkage {
+  uf: UnionFind;
+  /** Per component root: evidence records. */
+  evidence: Map<number, { kinds: string; groups: number; log10P: number }[]>;
+  /** Attribute group → member account indices. */
+  groups: Map<number, number[]>;
+  /** Account index → its attribute groups. */
+  vals: number[][];
+}
+
+/** Build attribute groups and join accounts per step 4. */
+function link(
+  accs: readonly AccountState[],
+  spanSlots: number,
+  shared: Map<number, string[]>,
+): Linkage {
+  const N = accs.length;
+  const uf = new UnionFind(N);
+  const evidence = new Map<number, { kinds: string; groups: number; log10P: number }[]>();
+  const index = new Map<string, number>();
+  accs.forEach((a, i) => index.set(a.id, i));
+  const groups = new Map<number, number[]>();
+  const vals: number[][] = accs.map(() => []);
+  const addVal = (i: number, kind: number, value: string): void => {
+    const k = groupKey(kind, value);
+    const list = groups.get(k);
+    if (list === undefined) groups.set(k, [i]);
+    else if (list[list.length - 1] !== i) list.push(i);
+    else return;
+    vals[i]?.push(k);
+  };
+  accs.forEach((a, i) => {
+    for (const p of a.payments) addVal(i, KIND.PAYMENT, p);
+    const top = Math.max(0, ...a.ipCounts);
+    a.ips.forEach((ip, j) => {
+      const c = a.ipCounts[j] ?? 0;
+      if (c === top || c >= Math.max(2, 0.1 * a.n)) addVal(i, KIND.INFRA, `ip:${ip}`);
+    });
+    for (const asn of a.asns) for (const ua of a.uas) addVal(i, KIND.INFRA, `asua:${asn}|${ua}`);
+    if (a.signupAt !== undefined) addVal(i, KIND.SIGNUP, `h:${Math.floor(a.signupAt / 3_600_000)}`);
+    const density = spanSlots > 0 ? a.activeSlots / spanSlots : 1;
+    if (a.activeSlots >= SYNC_MIN_SLOTS && density <= SYNC_MAX_DENSITY) {
+      for (let b = 0; b < ACTIVITY_MINHASH / 4; b++) {
+        let h = 0x9e3779b9 + b;
+        for (let r = 0; r < 4; r++) h = combine(h, a.u[U.ACT + 4 * b + r] ?? 0);
+        addVal(i, KIND.TIMING, `sync:${b}:${h}`);
+      }
+    }
+  });
+  // shared template keys; one used by a large share of all accounts is common phrasing, not a
+  // fingerprint, and would only cost time
+  const commonCap = Math.max(MIN_COMMON_TEMPLATE, COMMON_TEMPLATE_SHARE * N);
+  for (const [key, ids] of shared) {
+    if (ids.length < 2 || ids.length > commonCap) continue;
+    const k = key * 16 + KIND.CONTENT + 2 ** 52; // numeric group key, disjoint from hashed ones
+    const list: number[] = [];
+    for (const id of ids) {
+      const i = index.get(id);
+      if (i === undefined) continue;
+      list.push(i);
+      vals[i]?.push(k);
+    }
+    groups.set(k, list);
+  }
+  const note = (i: number, e: { kinds: string; groups: number; log10P: number }): void => {
+    const list = evidence.get(i) ?? [];
+    list.push(e);
+    evidence.set(i, list);
+  };
+  // strong links
+  for (const [k, members] of groups) {
+    if (kindOfKey(k) !== KIND.PAYMENT || members.length < 2) continue;
+    const first = members[0] ?? 0;
+    for (const m of members) uf.union(first, m);
+    note(first, { kinds: 'payment', groups: 1, log10P: -Infinity });
+  }
+  // improbable overlaps of two groups of different kinds. Many group pairs are examined, so the
+  // per-pair threshold is the family-wise level over all of them (Bonferroni): a run links two
+  // unrelated accounts by chance with probability at most LINK_FWER.
+  const screen = Math.log(LINK_SCREEN_P);
+  let examined = 0;
+  const found: { common: number[]; lp: number; kinds: string }[] = [];
+  for (const [gk, members] of groups) {
+    const gKind = kindOfKey(gk);
+    if (gKind === KIND.PAYMENT || gKind === KIND.CONTENT) continue;
+    if (members.length < 2 || members.length > MAX_ANCHOR_GROUP) continue;
+    const buckets = new Map<number, number[]>();
+    for (const m of members)
+      for (const v of vals[m] ?? []) {
+        const vk = kindOfKey(v);
+        if (vk === gKind || vk === KIND.PAYMENT) continue;
+        const b = buckets.get(v);
+        if (b === undefined) buckets.set(v, [m]);
+        else b.push(m);
+      }
+    for (const [v, common] of buckets) {
+      const c = common.length;
+      if (c < 2) continue;
+      // a pair of two anchor kinds is met from both sides: examine it from the smaller key only
+      const vKind = kindOfKey(v);
+      if (vKind !== KIND.CONTENT && v < gk) continue;
+      examined++;
+      const vSize = groups.get(v)?.length ?? c;
+      // the two groups must largely coincide: most of the smaller one lies in the other. A
+      // campaign's proxy range and its templates coincide; a cloud range and a popular coding
+      // phrase merely overlap more than chance (both follow from "is a developer"), and with big
+      // groups any such correlation is "improbable" under independence.
+      if (c < LINK_CONTAINMENT * Math.min(members.length, vSize)) continue;
+      const mean = (members.length * vSize) / N;
+      if (chernoffLogBound(c, mean) > screen) continue;
+      const lp = logHypergeomSf(c, N, vSize, members.length);
+      if (lp > screen) continue;
+      const kinds = [KIND_NAMES[gKind] ?? '?', KIND_NAMES[kindOfKey(v)] ?? '?'].sort().join('+');
+      found.push({ common, lp, kinds });
+    }
+  }
+  const threshold = Math.log(LINK_FWER / Math.max(1, examined));
+  for (const f of found) {
+    if (f.lp > threshold) continue;
+    const first = f.common[0] ?? 0;
+    for (const m of f.common) uf.union(first, m);
+    note(first, { kinds: f.kinds, groups: 2, log10P: f.lp / Math.LN10 });
+  }
+  // re-key evidence by component root
+  const byRoot = new Map<number, { kinds: string; groups: number; log10P: number }[]>();
+  for (const [i, list] of evidence) {
+    const r = uf.find(i);
+    const cur = byRoot.get(r) ?? [];
+    cur.push(...list);
+    byRoot.set(r, cur);
+  }
+  return { uf, evidence: byRoot, groups, vals };
+}
+
+/** Bipartite graph of (some) members and the attribute values at least two of them share. */
+function campaignGraph(
+  members: readonly AccountState[],
+  shared: ReadonlyMap<number, readonly string[]>,
+): CampaignFinding['graph'] {
+  const shown = [...members].sort((a, b) => b.n - a.n).slice(0, MAX_GRAPH_MEMBERS);
+  const ids = new Set(shown.map((a) => a.id));
+  const attrs = new Map<string, { kind: LinkKind; label: string; members: string[] }>();
+  const add = (key: string, kind: LinkKind, label: string, id: string): void => {
+    const cur = attrs.get(key) ?? { kind, label, members: [] };
+    if (!cur.members.includes(id)) cur.members.push(id);
+    attrs.set(key, cur);
+  };
+  for (const a of shown) {
+    for (const p of a.payments) add(`pay:${p}`, 'payment', `payment ${p.slice(0, 10)}`, a.id);
+    for (const ip of a.ips) add(`ip:${ip}`, 'infrastructure', `${ip}.0/24`, a.id);
+    if (a.signupAt !== undefined) {
+      const h = new Date(Math.floor(a.signupAt / 3_600_000) * 3_600_000).toISOString().slice(0, 13);
+      add(`signup:${h}`, 'signup', `sign-up ${h.replace('T', ' ')}h`, a.id);
+    }
+  }
+  const tpl: { key: number; m: string[] }[] = [];
+  for (const [key, list] of shared) {
+    const m = list.filter((id) => ids.has(id));
+    if (m.length >= 2) tpl.push({ key, m });
+  }
+  tpl.sort((x, y) => y.m.length - x.m.length);
+  for (const t of tpl.slice(0, 4))
+    for (const id of t.m)
+      add(`tpl:${t.key}`, 'content', `template #${(t.key >>> 0).toString(16)}`, id);
+  const nodes: { id: string; kind: 'account' | LinkKind; label: string }[] = shown.map((a) => ({
+    id: a.id,
+    kind: 'account',
+    label: a.id.length > 14 ? `${a.id.slice(0, 13)}…` : a.id,
+  }));
+  const edges: { from: string; to: string }[] = [];
+  for (const [key, v] of attrs) {
+    if (v.members.length < 2) continue;
+    nodes.push({ id: key, kind: v.kind, label: v.label });
+    for (const m of v.members) edges.push({ from: m, to: key });
+  }
+  return { nodes, edges };
+}
+
+function iso(ms: number): string | null {
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+}
+
+function fmtPct(x: number): string {
+  return `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+}
+
+const FEATURE_TEXT: Readonly<Record<Feature, (v: number, ref: number) => string>> = {
+  elicitation: (v, r) =>
+    `${fmtPct(v)} of requests elicit reasoning traces, grades, tool traces or rewrites (cohort median ${fmtPct(r)})`,
+  singleShot: (v, r) => `${fmtPct(v)} single-shot requests (cohort median ${fmtPct(r)})`,
+  novelty: (v, r) => `${fmtPct(v)} of prompts never repeated (cohort median ${fmtPct(r)})`,
+  templateReuse: (v, r) =>
+    `${fmtPct(v)} of requests reuse a template frame seen before (cohort median ${fmtPct(r)})`,
+  topicConcentration: (v, r) =>
+    `capability concentration ${v.toFixed(2)} (HHI; cohort median ${r.toFixed(2)})`,
+  coverage: (v, r) => `${fmtPct(v)} of requests open a new topic cell (cohort median ${fmtPct(r)})`,
+  dutyCycle: (v, r) =>
+    `activity spread over the 24 hours: ${v.toFixed(2)} (1 = round the clock; cohort median ${r.toFixed(2)})`,
+  regularity: (v, r) =>
+    `machine-like cadence ${v.toFixed(2)} (−burstiness; cohort median ${r.toFixed(2)})`,
+  outputRatio: (v, r) => `output share of tokens ${fmtPct(v)} (cohort median ${fmtPct(r)})`,
+  releasePivot: (v, r) =>
+    `${fmtPct(v)} of traffic moved to a newly released model within ${PIVOT_DAYS} days (cohort median ${fmtPct(r)})`,
+  freshness: (v, r) =>
+    `first request ${Math.expm1(-v).toFixed(1)} days after sign-up (cohort median ${Math.expm1(-r).toFixed(0)} days)`,
+};
+
+/**
+ * Analyse a streaming state. Pure: the same state and options give the same verdict (set
+ * `generatedAt` only when a timestamp is wanted in the output).
+ */
+export function analyze(opts: AnalyzeOptions): MonitorVerdict {
+  const state = opts.state;
+  const fdr = opts.fdr ?? DEFAULT_FDR;
+  const minRequests = opts.minRequests ?? MIN_REQUESTS;
+  const minTier = opts.minTier ?? 'verify';
+  const includeSingletons = opts.includeSingletons ?? false;
+  const accs = [...state.accounts.values()].sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
+  const N = accs.length;
+  const caveats: string[] = [];
+
+  // releases: given, or a model first seen at least a day after the log starts
+  const releases: { model: string; at: number; inferred: boolean }[] = [];
+  if (opts.releases)
+    for (const [model, at] of Object.entries(opts.releases))
+      releases.push({ model, at, inferred: false });
+  else
+    for (const [model, ms] of state.models)
+      if (ms.first >= state.first + DAY && ms.count >= 20)
+        releases.push({ model, at: ms.first, inferred: true });
+
+  // features and cohorts
+  const feats = accs.map((a) => accountFeatures(a, releases));
+  const eligible = accs.map((a) => a.n >= minRequests);
+  const tierOf = accs.map((a) => Math.max(1, Math.floor(Math.log2(Math.max(1, a.n)) / 2)));
+  const tiers = [...new Set(tierOf.filter((_, i) => eligible[i]))].sort((a, b) => b - a);
+  const tierCount = new Map<number, number>();
+  tierOf.forEach((t, i) => {
+    if (eligible[i]) tierCount.set(t, (tierCount.get(t) ?? 0) + 1);
+  });
+  const cohortOfTier = new Map<number, number>();
+  let cohortId = 0;
+  let acc = 0;
+  for (const t of tiers) {
+    cohortOfTier.set(t, cohortId);
+    acc += tierCount.get(t) ?? 0;
+    if (acc >= MIN_COHORT) {
+      cohortId++;
+      acc = 0;
+    }
+  }
+  // a last, too small cohort joins the one above it
+  if (acc > 0 && cohortId > 0)
+    for (const [t, c] of cohortOfTier) if (c === cohortId) cohortOfTier.set(t, cohortId - 1);
+  const cohort = accs.map((_, i) => (eligible[i] ? (cohortOfTier.get(tierOf[i] ?? 0) ?? 0) : -1));
+  const cohortInfo = new Map<
+    number,
+    { id: number; minRequests: number; maxRequests: number; accounts: number }
+  >();
+  accs.forEach((a, i) => {
+    const c = cohort[i] ?? -1;
+    if (c < 0) return;
+    const info = cohortInfo.get(c) ?? { id: c, minRequests: Infinity, maxRequests: 0, accounts: 0 };
+    info.minRequests = Math.min(info.minRequests, a.n);
+    info.maxRequests = Math.max(info.maxRequests, a.n);
+    info.accounts++;
+    cohortInfo.set(c, info);
+  });
+  if ([...cohortInfo.values()].some((c) => c.accounts < MIN_COHORT))
+    caveats.push(
+      `fewer than ${MIN_COHORT} scored accounts in a cohort: the smallest p-value an account can get is 1/(cohort size), so small logs give weak evidence`,
+    );
+
+  // linkage
+  const spanSlots = Number.isFinite(state.first)
+    ? Math.max(1, Math.ceil((state.last - state.first) / SLOT_MS))
+    : 1;
+  const shared = sharedTemplates(state);
+  const { uf, evidence, groups, vals } = link(accs, spanSlots, shared);
+  /**
+   * Members attributed to a campaign: those sharing a payment method with another member, or at
+   * least two attribute values the campaign dominates (≥ half of the accounts holding the value
+   * are members). An account pulled in by one coincidence (a sign-up in the same hour as a
+   * burst) stays a peripheral member: listed, not alerted.
+   */
+  const attributed = (members: readonly number[]): Set<number> => {
+    const inC = new Set(members);
+    const dominated = new Map<number, boolean>();
+    const out = new Set<number>();
+    for (const m of members) {
+      let count = 0;
+      let strong = false;
+      for (const g of vals[m] ?? []) {
+        const list = groups.get(g) ?? [];
+        if (list.length < 2) continue;
+        let dom = dominated.get(g);
+        if (dom === undefined) {
+          let k = 0;
+          for (const x of list) if (inC.has(x)) k++;
+          dom = k >= 2 && 2 * k >= list.length;
+          dominated.set(g, dom);
+        }
+        if (!dom) continue;
+        if (kindOfKey(g) === KIND.PAYMENT) strong = true;
+        count++;
+      }
+      if (strong || count >= MIN_ATTRIBUTING_VALUES) out.add(m);
+    }
+    return out;
+  };
+  const comps = new Map<number, number[]>();
+  for (let i = 0; i < N; i++) {
+    const r = uf.find(i);
+    const list = comps.get(r);
+    if (list === undefined) comps.set(r, [i]);
+    else list.push(i);
+  }
+
+  const idxElig = accs.map((_, i) => i).filter((i) => eligible[i]);
+  // The reference of a cohort is its *unlinked* accounts: H0 for a linked group is "these
+  // accounts are like ordinary accounts of their volume", and other campaigns in the same cohort
+  // must not be part of the yardstick (a dozen sweeps would otherwise hide each other). A cohort
+  // with too few unlinked accounts falls back to all of its accounts.
+  const linked = new Uint8Array(N);
+  for (const members of comps.values())
+    if (members.length >= 2) for (const i of members) linked[i] = 1;
+  const refs = new Map<number, CohortReference>();
+  for (const c of cohortInfo.keys()) {
+    const all = idxElig.filter((i) => cohort[i] === c);
+    const unlinked = all.filter((i) => linked[i] === 0);
+    refs.set(
+      c,
+      cohortReference(unlinked.length >= MIN_REFERENCE ? unlinked : all, feats, FEATURES.length),
+    );
+  }
+  const fullScores = new Float64Array(N);
+  for (const i of idxElig) {
+    const ref = refs.get(cohort[i] ?? -1);
+    if (ref) fullScores[i] = scoreRow(feats[i] ?? new Float64Array(), ref, FEATURE_WEIGHTS);
+  }
+  const sortedScores = new Map<number, Float64Array>();
+  for (const [c, ref] of refs)
+    sortedScores.set(c, Float64Array.from(ref.members.map((i) => fullScores[i] ?? 0)).sort());
+  // account p-value within its cohort: (1 + #{others ≥}) / m; percentile for display
+  const accountP = new Float64Array(N).fill(1);
+  const compPctOf = new Float64Array(N).fill(0.5);
+  for (const i of idxElig) {
+    const sorted = sortedScores.get(cohort[i] ?? -1);
+    if (!sorted || sorted.length === 0) continue;
+    const sc = fullScores[i] ?? 0;
+    accountP[i] = (conformalP(sc, sorted) * (sorted.length + 1) - 1) / sorted.length;
+    compPctOf[i] = percentileIn(sc, sorted);
+  }
+  const featurePct = (i: number, f: number): number => {
+    const ref = refs.get(cohort[i] ?? -1);
+    const sorted = ref?.sorted[f];
+    return sorted ? percentileIn(feats[i]?.[f] ?? NaN, sorted) : 0.5;
+  };
+
+  // cohort medians and reference rates
+  const medians = new Map<number, Float64Array>();
+  const rates = new Map<number, Float64Array>();
+  for (const c of cohortInfo.keys()) {
+    const members = idxElig.filter((i) => cohort[i] === c);
+    const med = new Float64Array(FEATURES.length);
+    const ref = new Float64Array(FEATURES.length);
+    for (let f = 0; f < FEATURES.length; f++) {
+      const vals = members.map((i) => feats[i]?.[f] ?? NaN);
+      med[f] = quantile(vals, 0.5);
+      ref[f] = quantile(vals, REFERENCE_QUANTILE);
+    }
+    medians.set(c, med);
+    rates.set(c, ref);
+  }
+
+  // per-account anytime e-values (max over count features, Bonferroni-free: the mean is an e-value)
+  const accountLogE = new Float64Array(N);
+  const accountEvidence: Map<number, { f: number; logE: number }[]> = new Map();
+  accs.forEach((a, i) => {
+    const c = cohort[i] ?? -1;
+    if (c < 0) return;
+    const ref = rates.get(c);
+    if (!ref) return;
+    const list: { f: number; logE: number }[] = [];
+    for (const [f, k, n] of countEvidence(a)) {
+      const rho = ref[f] ?? NaN;
+      if (!Number.isFinite(rho) || rho >= 1) continue;
+      list.push({ f, logE: mixtureLogE(k, n, Math.max(rho, 0.01)) });
+    }
+    // the mean of e-values is an e-value under any dependence
+    let m = -Infinity;
+    for (const e of list) m = Math.max(m, e.logE);
+    let s = 0;
+    for (const e of list) s += Math.exp(e.logE - m);
+    accountLogE[i] = list.length > 0 ? m + Math.log(s / list.length) : 0;
+    accountEvidence.set(i, list);
+  });
+
+  // campaign tests
+  interface Cand {
+    readonly root: number;
+    readonly members: number[];
+    readonly scored: number[];
+    log10P: number;
+    logE: number;
+  }
+  const cands: Cand[] = [];
+  const testGroup = (
+    scored: readonly number[],
+    R: ReadonlyMap<number, CohortReference>,
+    full: Float64Array,
+    sorted: ReadonlyMap<number, Float64Array>,
+  ): number => {
+    // members against their cohorts without the campaign (a big cluster is not its own reference)
+    const ps = leaveGroupOutPValues(scored, cohort, R, feats, FEATURE_WEIGHTS, full, sorted);
+    let T = 0;
+    let Z = 0;
+    for (const i of scored) {
+      const p = ps.get(i) ?? 1;
+      T += -2 * Math.log(p);
+      Z += -normalQuantileFast(p);
+    }
+    // Fisher catches a few extreme members, Stouffer a consistent shift; Bonferroni over the two
+    const lf = chiSquareSf(T, 2 * scored.length).log10;
+    const ls = normalSf(Z / Math.sqrt(scored.length)).log10;
+    return Math.min(0, Math.min(lf, ls) + Math.log10(2));
+  };
+  for (const [root, members] of comps) {
+    if (members.length < 2) continue;
+    const scored = members.filter((i) => eligible[i]);
+    if (scored.length < 2) continue;
+    const lp = testGroup(scored, refs, fullScores, sortedScores);
+    cands.push({ root, members, scored, log10P: lp, logE: integralCalibratorLogE(lp) });
+  }
+  const rejected = new Set(
+    eBH(
+      cands.map((c) => c.logE),
+      fdr,
+    ),
+  );
+  const thresholdLogE =
+    cands.length > 0 ? Math.log(cands.length / (fdr * Math.max(1, rejected.size))) : NaN;
+
+  // allow-list
+  const allowAcc = new Set(opts.allow?.accounts ?? []);
+  const allowOrg = new Set(opts.allow?.orgs ?? []);
+  const allowPay = new Set(opts.allow?.payments ?? []);
+  const isAllowed = (a: AccountState): boolean =>
+    allowAcc.has(a.id) ||
+    (a.org !== undefined && allowOrg.has(a.org)) ||
+    a.payments.some((p) => allowPay.has(p));
+
+  const accountReasons = (i: number): Reason[] => {
+    const c = cohort[i] ?? -1;
+    if (c < 0) return [];
+    const med = medians.get(c);
+    const ev = accountEvidence.get(i) ?? [];
+    const out: Reason[] = [];
+    const order = FEATURES.map((_, f) => f).sort((x, y) => featurePct(i, y) - featurePct(i, x));
+    for (const f of order) {
+      const u = featurePct(i, f);
+      const v = feats[i]?.[f] ?? NaN;
+      if (u < 0.9 || !Number.isFinite(v)) continue;
+      const name = FEATURES[f] ?? 'elicitation';
+      const ref = med?.[f] ?? NaN;
+      const e = ev.find((x) => x.f === f);
+      const r: Reason = {
+        code: name,
+        text: FEATURE_TEXT[name](v, Number.isFinite(ref) ? ref : 0),
+        value: Number(v.toPrecision(4)),
+        reference: Number.isFinite(ref) ? Number(ref.toPrecision(4)) : 0,
+        ...(e ? { log10E: Number((e.logE / Math.LN10).toFixed(2)) } : {}),
+      };
+      out.push(r);
+      if (out.length >= 5) break;
+    }
+    return out;
+  };
+
+  // pooled campaign facts
+  const overlapOf = (members: readonly number[]): number => {
+    // share of a member's sampled exact prompts also sent by another member
+    let tested = 0;
+    let dup = 0;
+    const sample = members.slice(0, 64);
+    for (const i of sample) {
+      const a = accs[i];
+      if (!a) continue;
+      let seen = 0;
+      for (const k of keySetKeys(a.keys)) {
+        if ((k & 7) !== KEY_TYPE.EXACT) continue;
+        if (seen++ >= 200) break;
+        tested++;
+        for (const o of sample) {
+          if (o === i) continue;
+          const b = accs[o];
+          if (b && keySetHas(b.keys, k)) {
+            dup++;
+            break;
+          }
+        }
+      }
+    }
+    return tested > 0 ? dup / tested : 0;
+  };
+
+  // unrelated accounts for control statistics, in a fixed pseudo-random order
+  const controlPool = idxElig
+    .map((i) => ({ i, h: hashString(accs[i]?.id ?? '', 0x7f4a7c15) }))
+    .sort((x, y) => x.h - y.h)
+    .map((x) => x.i);
+  const campaigns: CampaignFinding[] = [];
+  const tierOfAccount = new Map<number, { tier: Tier; campaign: string; score: number }>();
+  const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
+  let allowlistedSuppressed = 0;
+  const sortedCands = cands.map((c, k) => ({ c, k })).sort((x, y) => x.c.log10P - y.c.log10P);
+  for (const { c, k } of sortedCands) {
+    const flagged = rejected.has(k);
+    const memberAccs = c.members
+      .map((i) => accs[i])
+      .filter((a): a is AccountState => a !== undefined);
+    const ids = memberAccs.map((a) => a.id).sort();
+    const id = `c-${(fmix32(ids.reduce((h, s) => combine(h, hashString(s)), 0x12345)) >>> 0).toString(16).padStart(8, '0')}`;
+    const links = evidence.get(c.root) ?? [];
+    const linkSummary = new Map<string, { kinds: string; groups: number; log10P: number }>();
+    for (const l of links) {
+      const cur = linkSummary.get(l.kinds);
+      if (!cur) linkSummary.set(l.kinds, { ...l });
+      else {
+        cur.groups += l.groups;
+        cur.log10P = Math.min(cur.log10P, l.log10P);
+      }
+    }
+    const strong = links.some(
+      (l) => l.kinds === 'payment' || l.kinds.includes('signup') || l.kinds.includes('timing'),
+    );
+    const requests = memberAccs.reduce((s, a) => s + a.n, 0);
+    const elicit = memberAccs.reduce((s, a) => s + (a.u[U.ELICIT_ANY] ?? 0), 0);
+    const medPct = quantile(
+      c.scored.map((i) => compPctOf[i] ?? 0.5),
+      0.5,
+    );
+    let tier: Tier | null = null;
+    let overlap = 0;
+    const reasons: Reason[] = [];
+    if (flagged || c.log10P <= -3) {
+      overlap = overlapOf(c.members);
+      // the same statistic for unrelated accounts of the same cohorts: common prompts are shared
+      // by everyone, only an excess says "one benchmark run from several accounts"
+      const memberSet = new Set(c.members);
+      const control = controlPool
+        .filter((i) => !memberSet.has(i) && c.scored.some((m) => cohort[m] === cohort[i]))
+        .slice(0, Math.min(64, c.members.length));
+      const base = control.length >= 2 ? overlapOf(control) : 0;
+      tier = flagged ? 'verify' : 'watch';
+      if (flagged && c.log10P <= THROTTLE_LOG10P && medPct >= 0.75) tier = 'throttle';
+      if (tier === 'throttle' && strong && c.members.length >= 3) tier = 'block';
+      if (overlap >= SHARED_PROMPT_OVERLAP && overlap >= 3 * base)
+        reasons.push({
+          code: 'shared-prompts',
+          text: `${fmtPct(overlap)} of sampled prompts were also sent by another member (${fmtPct(base)} among unrelated accounts): either repeated sampling of the same prompts, or one evaluation set run from several accounts`,
+          value: overlap,
+        });
+      // Harvesting buys new prompt/response pairs; an evaluation re-sends a fixed set. When most
+      // of the campaign's substantive prompts are repeats, it is capped at "watch".
+      let tested = 0;
+      let novel = 0;
+      for (const a of memberAccs) {
+        const t = a.u[U.TESTED + KEY_TYPE.EXACT] ?? 0;
+        tested += t;
+        novel += t - (a.u[U.HITS + KEY_TYPE.EXACT] ?? 0);
+      }
+      const pooledNovelty = tested >= MIN_NOVELTY_SAMPLE ? (novel / tested) * (1 - overlap) : NaN;
+      // ... provided the accounts are established: fraud campaigns run on freshly made accounts
+      const ages = memberAccs
+        .filter((a) => a.signupAt !== undefined && Number.isFinite(a.first))
+        .map((a) => (a.first - (a.signupAt ?? a.first)) / DAY);
+      const medianAge = ages.length * 2 >= memberAccs.length ? quantile(ages, 0.5) : NaN;
+      if (pooledNovelty < EVALUATION_NOVELTY && medianAge >= ESTABLISHED_DAYS && tier !== 'watch') {
+        tier = 'watch';
+        reasons.push({
+          code: 'evaluation-like',
+          text: `only ${fmtPct(pooledNovelty)} of the campaign's substantive prompts are new (the rest are re-sent within or across accounts) and its accounts are established (median ${Math.round(medianAge)} days before first use): looks like an evaluation run, not a harvest (capped at watch)`,
+          value: pooledNovelty,
+        });
+      }
+      reasons.unshift({
+        code: 'campaign',
+        text: `${c.members.length} linked accounts (${c.scored.length} scored) whose extraction scores are jointly improbable for a random draw from their cohorts: p = ${formatLog10(c.log10P)}`,
+        value: c.members.length,
+      });
+      for (const l of linkSummary.values())
+        reasons.push({
+          code: `linked-by-${l.kinds}`,
+          text:
+            l.kinds === 'payment'
+              ? 'accounts share a payment method'
+              : `accounts share ${l.kinds.replace('+', ' and ')} attributes in improbable overlap (best p = ${formatLog10(l.log10P)}, ${l.groups} groups)`,
+        });
+      reasons.push({
+        code: 'pooled-elicitation',
+        text: `${fmtPct(requests > 0 ? elicit / requests : 0)} of the campaign's ${requests} requests elicit reasoning, grades, tool traces or rewrites`,
+        value: requests > 0 ? elicit / requests : 0,
+      });
+    }
+    const days = new Map<string, number>();
+    const hours = new Array<number>(24).fill(0);
+    let first = Infinity;
+    let last = -Infinity;
+    for (const a of memberAccs) {
+      first = Math.min(first, a.first);
+      last = Math.max(last, a.last);
+      for (const d of accountDays(a)) {
+        const key = `${new Date(d.day * DAY).toISOString().slice(0, 10)}|${d.model}`;
+        days.set(key, (days.get(key) ?? 0) + d.count);
+      }
+      for (let h = 0; h < 24; h++) hours[h] = (hours[h] ?? 0) + (a.u[U.HOURS + h] ?? 0);
+    }
+    const timeline = [...days.entries()]
+      .map(([k, count]) => {
+        const [day = '', model = ''] = k.split('|');
+        return { day, model, count };
+      })
+      .sort((x, y) => (x.day === y.day ? (x.model < y.model ? -1 : 1) : x.day < y.day ? -1 : 1));
+    const score = Math.min(300, -c.log10P);
+    const graph = tier !== null ? campaignGraph(memberAccs, shared) : { nodes: [], edges: [] };
+    if (tier !== null) {
+      const core = attributed(c.members);
+      const peripheral = c.members.length - core.size;
+      if (peripheral > 0)
+        reasons.push({
+          code: 'peripheral-members',
+          text: `${peripheral} linked account(s) share fewer than ${MIN_ATTRIBUTING_VALUES} of the campaign's dominant attributes and are listed but not alerted`,
+          value: peripheral,
+        });
+      for (const i of c.members) {
+        if (!core.has(i)) continue;
+        const prev = tierOfAccount.get(i);
+        if (!prev || tierIndex(prev.tier) < tierIndex(tier))
+          tierOfAccount.set(i, { tier, campaign: id, score });
+      }
+    }
+    if (flagged || campaigns.length < MAX_LISTED_CAMPAIGNS)
+      campaigns.push({
+        id,
+        accounts: ids,
+        requests,
+        flagged,
+        tier,
+        log10P: c.log10P,
+        log10E: c.logE / Math.LN10,
+        score,
+        links: [...linkSummary.values()],
+        reasons,
+        first: iso(first) ?? '',
+        last: iso(last) ?? '',
+        timeline,
+        hours,
+        sharedPromptOverlap: overlap,
+        graph,
+      });
+  }
+
+  // singletons and unflagged accounts: per-account e-BH for the watch list
+  const singles = idxElig.filter((i) => !tierOfAccount.has(i));
+  const singleRejected = new Set(
+    eBH(
+      singles.map((i) => accountLogE[i] ?? 0),
+      fdr,
+    ).map((k) => singles[k] ?? -1),
+  );
+  const watchlist: AccountFinding[] = [];
+  for (const i of singles) {
+    const p = accountP[i] ?? 1;
+    const cohortSize = cohortInfo.get(cohort[i] ?? 0)?.accounts ?? 1;
+    if (!singleRejected.has(i) || p > 1 / Math.sqrt(cohortSize)) continue;
+    const a = accs[i];
+    if (!a) continue;
+    const lp = Math.log10(p);
+    const f: AccountFinding = {
+      account: a.id,
+      campaign: null,
+      score: Math.min(300, -lp),
+      tier: includeSingletons && p * cohortSize <= 1 ? 'verify' : 'watch',
+      reasons: [
+        {
+          code: 'single-account',
+          text: `not linked to other accounts; extraction-like profile ranks ${Math.round(p * cohortSize)} of ${cohortSize} in its cohort (could be a licensed bulk job: confirm before acting)`,
+          value: p,
+        },
+        ...accountReasons(i),
+      ],
+      requests: a.n,
+      percentile: compPctOf[i] ?? 0.5,
+      log10P: lp,
+      allowlisted: isAllowed(a),
+    };
+    if (f.tier === 'verify') tierOfAccount.set(i, { tier: 'verify', campaign: '', score: f.score });
+    else watchlist.push(f);
+  }
+  watchlist.sort((x, y) => y.score - x.score);
+
+  const alerts: AccountFinding[] = [];
+  for (const [i, t] of tierOfAccount) {
+    const a = accs[i];
+    if (!a) continue;
+    const camp = campaigns.find((c) => c.id === t.campaign);
+    const reasons: Reason[] = [...(camp?.reasons.slice(0, 4) ?? []), ...accountReasons(i)];
+    const f: AccountFinding = {
+      account: a.id,
+      campaign: t.campaign === '' ? null : t.campaign,
+      score: Number(t.score.toFixed(2)),
+      tier: t.tier,
+      reasons,
+      requests: a.n,
+      percentile: compPctOf[i] ?? 0.5,
+      log10P: Math.log10(accountP[i] ?? 1),
+      allowlisted: isAllowed(a),
+    };
+    if (f.allowlisted) {
+      allowlistedSuppressed++;
+      continue;
+    }
+    if (tierIndex(f.tier) < tierIndex(minTier)) {
+      if (watchlist.length < MAX_WATCHLIST) watchlist.push(f);
+      continue;
+    }
+    byTier[f.tier]++;
+    alerts.push(f);
+  }
+  alerts.sort((x, y) => y.score - x.score || (x.account < y.account ? -1 : 1));
+
+  const seen = state.seen;
+  if (seen.tokens === 0) caveats.push('no token counts: the output-ratio feature was not used');
+  if (seen.signup === 0)
+    caveats.push('no sign-up times: account freshness and sign-up links were not used');
+  if (seen.payment === 0) caveats.push('no payment ids: accounts could not be linked by payment');
+  if (seen.ip === 0) caveats.push('no IP addresses: accounts could not be linked by network');
+  if (releases.length === 0)
+    caveats.push('no model release inside the log window: release pivots could not be seen');
+  if (state.templates.overflow > 0)
+    caveats.push(
+      `template index full: ${state.templates.overflow} shared-template sightings were not recorded`,
+    );
+  if (state.malformedCount > 0)
+    caveats.push(`${state.malformedCount} malformed lines were skipped (see malformed.lines)`);
+  const dropped = accs.reduce((s, a) => s + a.daysDropped, 0);
+  if (dropped > 0)
+    caveats.push(
+      `${dropped} requests fell outside the per-account day table (timelines truncated)`,
+    );
+  caveats.push(
+    'campaign p-values assume that, for benign accounts, being linked carries no information about behaviour; tightly knit legitimate groups (one lab, one company) can violate this',
+  );
+
+  return {
+    kind: 'extraction-monitor',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    ...(opts.generatedAt ? { generatedAt: opts.generatedAt } : {}),
+    inputs: state.files.map((f) => ({
+      ...f,
+      ...(opts.digests?.[f.file] ? { digest: opts.digests[f.file] } : {}),
+    })),
+    window: { from: iso(state.first), to: iso(state.last) },
+    records: state.records,
+    accounts: N,
+    scoredAccounts: idxElig.length,
+    malformed: {
+      count: state.malformedCount,
+      byReason: { ...state.malformedByReason },
+      lines: state.malformed,
+    },
+    problems: opts.problems ?? [],
+    settings: {
+      fdr,
+      minRequests,
+      minTier,
+      includeSingletons,
+      eBHThresholdLog10E: Number.isFinite(thresholdLogE) ? thresholdLogE / Math.LN10 : null,
+    },
+    releases: releases.map((r) => ({
+      model: r.model,
+      at: new Date(r.at).toISOString(),
+      inferred: r.inferred,
+    })),
+    cohorts: [...cohortInfo.values()].sort((a, b) => a.id - b.id),
+    campaigns,
+    alerts,
+    watchlist: watchlist.slice(0, MAX_WATCHLIST),
+    counts: {
+      flaggedCampaigns: campaigns.filter((c) => c.flagged).length,
+      flaggedAccounts: alerts.length,
+      candidateCampaigns: cands.length,
+      byTier,
+      allowlistedSuppressed,
+    },
+    caveats,
+  };
+}
+
+/** Format a log10 p-value for text ("3.2e-14"). */
+export function formatLog10(log10p: number): string {
+  if (!Number.isFinite(log10p)) return log10p < 0 ? '0' : '1';
+  if (log10p > -3) return (10 ** log10p).toPrecision(2);
+  const e = Math.floor(log10p);
+  return `${(10 ** (log10p - e)).toFixed(1)}e${e}`;
+}

@@ -1,0 +1,104 @@
+/**
+ * Extraction monitor: find distillation campaigns in API traffic logs.
+ *
+ * `monitorLogs` streams JSONL logs (plain or gzip) into bounded per-account summaries and
+ * returns a {@link MonitorVerdict}; `simulateTraffic` writes a labelled synthetic log for
+ * evaluation. Renderers turn a verdict into the alerts file, a text summary or an HTML report.
+ */
+import { analyze, type Allowlist, type MonitorVerdict, type Tier } from './analyze.js';
+import { ingest, type IngestProgress } from './ingest.js';
+import type { Mapping } from './mapping.js';
+
+export {
+  analyze,
+  accountFeatures,
+  formatLog10,
+  FEATURES,
+  FEATURE_WEIGHTS,
+  TIERS,
+  DEFAULT_FDR,
+  MIN_REQUESTS,
+} from './analyze.js';
+export type {
+  AccountFinding,
+  AnalyzeOptions,
+  Allowlist,
+  CampaignFinding,
+  Feature,
+  MonitorVerdict,
+  Reason,
+  Tier,
+} from './analyze.js';
+export { ingest, partitionOf, MAX_LINE_BYTES } from './ingest.js';
+export type {
+  FileProblem,
+  IngestOptions,
+  IngestProgress,
+  IngestResult,
+  Partition,
+} from './ingest.js';
+export { loadMapping, parseMapping, presetMapping, CANONICAL_FIELDS } from './mapping.js';
+export type { Mapping, PresetName } from './mapping.js';
+export { toRecord, parseTime, ipPrefix } from './record.js';
+export type { MalformedLine, MalformedReason, TrafficRecord } from './record.js';
+export { featurize, emptyFeatures, ELICIT } from './features.js';
+export type { RequestFeatures } from './features.js';
+export { createState, mergeState, observe } from './state.js';
+export type { MonitorState, AccountState } from './state.js';
+export { loadAllowlist, loadReleases, parseAllowlist, parseReleases } from './inputs.js';
+export {
+  renderAlertsJsonl,
+  renderHtml,
+  renderText,
+  campaignsSummary,
+  alertLine,
+} from './report.js';
+export type { AlertLine } from './report.js';
+export { simulateTraffic, DEFAULT_MIX, DEFAULT_ATTACK } from './sim/simulate.js';
+export type {
+  SimulateOptions,
+  Truth,
+  TruthAccount,
+  TruthCampaign,
+  PersonaMix,
+  AttackSettings,
+} from './sim/simulate.js';
+export { MonitorError } from './errors.js';
+export type { MonitorErrorCode } from './errors.js';
+
+/** Options of {@link monitorLogs}. */
+export interface MonitorOptions {
+  readonly files: readonly string[];
+  readonly mapping?: Mapping;
+  readonly workers?: number;
+  readonly fdr?: number;
+  readonly minRequests?: number;
+  readonly minTier?: Tier;
+  readonly includeSingletons?: boolean;
+  readonly allow?: Allowlist;
+  readonly releases?: Readonly<Record<string, number>>;
+  readonly onProgress?: (p: IngestProgress) => void;
+  readonly generatedAt?: string;
+}
+
+/** Read the logs and analyse them: the library verb behind `customs monitor`. */
+export async function monitorLogs(opts: MonitorOptions): Promise<MonitorVerdict> {
+  const { state, problems, digests } = await ingest({
+    files: opts.files,
+    ...(opts.mapping ? { mapping: opts.mapping } : {}),
+    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  });
+  return analyze({
+    state,
+    problems,
+    digests,
+    ...(opts.fdr !== undefined ? { fdr: opts.fdr } : {}),
+    ...(opts.minRequests !== undefined ? { minRequests: opts.minRequests } : {}),
+    ...(opts.minTier ? { minTier: opts.minTier } : {}),
+    ...(opts.includeSingletons !== undefined ? { includeSingletons: opts.includeSingletons } : {}),
+    ...(opts.allow ? { allow: opts.allow } : {}),
+    ...(opts.releases ? { releases: opts.releases } : {}),
+    ...(opts.generatedAt ? { generatedAt: opts.generatedAt } : {}),
+  });
+}

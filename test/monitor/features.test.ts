@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  ELICIT,
+  emptyFeatures,
+  featurize,
+  type RequestFeatures,
+} from '../../src/monitor/features.js';
+import { CAPABILITIES } from '../../src/monitor/lexicon.js';
+import type { TrafficRecord } from '../../src/monitor/record.js';
+
+function rec(text: string, extra: Partial<TrafficRecord> = {}): TrafficRecord {
+  return {
+    ts: Date.UTC(2026, 2, 2),
+    account: 'a',
+    model: 'm',
+    text,
+    system: undefined,
+    turns: 0,
+    responseChars: undefined,
+    inputTokens: undefined,
+    outputTokens: undefined,
+    org: undefined,
+    ipPrefix: undefined,
+    asn: undefined,
+    payment: undefined,
+    userAgent: undefined,
+    signupAt: undefined,
+    tools: 0,
+    multiSample: false,
+    ...extra,
+  };
+}
+
+function f(text: string, extra: Partial<TrafficRecord> = {}): RequestFeatures {
+  return { ...featurize(rec(text, extra), emptyFeatures()) };
+}
+
+test('template instances with masked slots share the skeleton and frame keys', () => {
+  const a = f(
+    'Solve for x: 3x + 7 = 22. The answer must be given to Maria in Paris by 2026-01-05.',
+  );
+  const b = f('Solve for x: 12x + 1 = 5. The answer must be given to Omar in Lagos by 2027-11-30.');
+  assert.equal(a.skelKey, b.skelKey);
+  assert.equal(a.headKey, b.headKey);
+  assert.equal(a.tailKey, b.tailKey);
+  assert.notEqual(a.contentKey, b.contentKey, 'different numbers are different content');
+  const c = f('Tell me a story about a dragon who learns to cook pasta in the mountains.');
+  assert.notEqual(a.skelKey, c.skelKey);
+  assert.notEqual(a.headKey, c.headKey);
+});
+
+test('a fixed instruction frame survives a long free-text slot', () => {
+  const frame = 'You are an expert grader. Using the rubric below, score the candidate response.';
+  const a = f(`${frame}\nTask: explain photosynthesis in plants and the role of chlorophyll`);
+  const b = f(`${frame}\nTask: describe how compilers optimise tail calls in functional languages`);
+  assert.equal(a.headKey, b.headKey);
+  assert.notEqual(a.skelKey, b.skelKey);
+});
+
+test('URLs, e-mail addresses, code blocks and quotes are masked', () => {
+  const a = f('Summarize https://example.com/a?b=1 for bob@example.com: ```x = 1``` "first quote"');
+  const b = f(
+    'Summarize http://other.org/page for eve@test.io: ```y = [2, 3]``` "another quoted text"',
+  );
+  assert.equal(a.skelKey, b.skelKey);
+});
+
+test('identical text gives identical features (deterministic, no state leaks between calls)', () => {
+  const t = 'Explain your reasoning step by step: why is the sky blue?';
+  const x = f(t);
+  f('something completely different with `code` and 42 numbers');
+  assert.deepEqual(f(t), x);
+});
+
+test('elicitation: reasoning-trace requests, including paraphrases by lexical class', () => {
+  for (const t of [
+    'Think step by step and show your work.',
+    'Imagine and articulate the internal reasoning behind a completed response.',
+    'Before answering, write out your complete chain of thought.',
+    'Lay out your full thought process, then answer.',
+    'Resuelve paso a paso: 2 + 2',
+    '请逐步思考：2+2',
+  ])
+    assert.ok(f(t).elicit & ELICIT.COT, t);
+});
+
+test('elicitation: rubric, tool traces, rewrites and sampling parameters', () => {
+  assert.ok(
+    f('Score the following response from 1 to 10 according to the rubric.').elicit & ELICIT.RUBRIC,
+  );
+  assert.ok(f('Which response is better? Rate each answer.').elicit & ELICIT.RUBRIC);
+  assert.ok(f('You have access to the following tools: search, python.').elicit & ELICIT.TOOL);
+  assert.ok(
+    f('Thought: I should search. Action: search. Observation: nothing.').elicit & ELICIT.TOOL,
+  );
+  assert.ok(f('hello', { tools: 3 }).elicit & ELICIT.TOOL);
+  assert.ok(f('Rewrite this so it avoids politically sensitive content.').elicit & ELICIT.REWRITE);
+  assert.ok(f('hello', { multiSample: true }).elicit & ELICIT.MULTI);
+});
+
+test('elicitation: ordinary requests are not flagged', () => {
+  for (const t of [
+    'What is the weather like in Oslo in March?',
+    'Write a haiku about autumn leaves.',
+    'How do I install numpy on Windows?',
+    'Give me three ideas for a birthday party.',
+    'Can you recommend a good book about history?',
+  ])
+    assert.equal(f(t).elicit, 0, t);
+});
+
+test('capability tags follow the keyword taxonomy', () => {
+  const cap = (t: string): string => CAPABILITIES[f(t).capability] ?? '?';
+  assert.equal(
+    cap('Why does my Python function throw a TypeError when I import this module?'),
+    'coding',
+  );
+  assert.equal(cap('Solve the equation and find the derivative of the polynomial.'), 'math');
+  assert.equal(cap('Translate this sentence into French and explain the grammar.'), 'language');
+  assert.equal(cap('hello there'), 'general');
+});
+
+test('topic cells are within range and the analysed text is bounded', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 3000 }), (s) => {
+      const x = f(s);
+      assert.ok(x.cell >= 0 && x.cell < CAPABILITIES.length * 64);
+      assert.ok(x.tokens <= 2048);
+    }),
+    { numRuns: 200 },
+  );
+  const huge = 'word '.repeat(200_000);
+  const x = f(huge);
+  assert.ok(x.tokens <= 2048);
+});
+
+test('short prompts have no exact-content key (everyone says "thanks")', () => {
+  assert.equal(f('thanks!').contentKey, 0);
+  assert.notEqual(
+    f('please explain the difference between a list and a tuple in Python').contentKey,
+    0,
+  );
+});
