@@ -39,5 +39,5 @@ test('the public API exposes every capability namespace and the top-level verbs'
   assert.equal(customs.openModel, customs.model.openModel);
   assert.equal(customs.compareModels, customs.forensics.compareModels);
   assert.equal(customs.monitorLogs, customs.monitor.monitorLogs);
-  assert.ok(new customs.UsageError('x') instanceof customs.CustomsError);
+  assert.ok(new customs.UsageError('USAGE', 'x') instanceof customs.CustomsError);
 });

@@ -231,3 +231,23 @@ test('unsupported and unknown types are typed errors', () => {
     (e: unknown) => e instanceof FormatError && e.code === 'SHAPE_MISMATCH',
   );
 });
+
+test('decodeToF32 BF16: word-pair fast path equals the scalar rule for any length, offset and output slot', async () => {
+  const { decodeToF32 } = await import('../../src/formats/dtypes.js');
+  const raw = new Uint8Array(2 * 1031 + 3);
+  for (let i = 0; i < raw.length; i++) raw[i] = (i * 131 + 7) & 255;
+  for (const byteOff of [0, 1, 2, 3]) {
+    for (const n of [0, 1, 2, 3, 1000, 1031]) {
+      const bytes = raw.subarray(byteOff, byteOff + 2 * n);
+      const out = new Float32Array(n + 5).fill(-7);
+      decodeToF32('BF16', bytes, out, 3, n);
+      const u = new Uint32Array(out.buffer);
+      for (let i = 0; i < n; i++) {
+        const expected = (((bytes[2 * i + 1] as number) << 8) | (bytes[2 * i] as number)) << 16;
+        assert.equal(u[3 + i], expected >>> 0, `offset ${byteOff}, n ${n}, element ${i}`);
+      }
+      assert.equal(out[2], -7);
+      assert.equal(out[3 + n], -7);
+    }
+  }
+});
