@@ -15,7 +15,7 @@
  * Usage: npm run eval:probe -- [--seeds 3] [--budget 2000] [--budgets 125,250,500,1000,2000]
  *                               [--cache eval/out/probe-cache.sqlite] [--out eval/out/probe]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_SPEC,
@@ -43,6 +43,8 @@ const BUDGETS = opt('budgets', '125,250,500,1000,2000')
 const OUT = opt('out', join(import.meta.dirname, 'out/probe'));
 const CACHE = opt('cache', join(import.meta.dirname, 'out/probe-cache.sqlite'));
 const ALPHA = 1e-3;
+/** Whether the cache held answers before this run (then the runtime is not a cold-start time). */
+const WARM_CACHE = existsSync(CACHE);
 
 interface Case {
   readonly name: string;
@@ -334,11 +336,13 @@ function summarize(rows: readonly Row[], seconds: number): string {
   lines.push(
     `# eval:probe — ${SEEDS} seeds, budget ${BUDGET}, α = ${ALPHA} (${seconds.toFixed(0)} s)`,
     '',
+    `Command: \`npm run eval:probe -- ${args.join(' ')}\` (${WARM_CACHE ? 'the cache file already existed, so some answers were replayed' : 'cold cache: every answer was generated in this run'}).`,
+    '',
   );
   lines.push('## Main runs (anytime stopping, budget ' + String(BUDGET) + ')', '');
   lines.push(
-    '| case | kind | verdicts | median p | max p | min p | median queries |',
-    '|---|---|---|---|---|---|---|',
+    '| case | kind | verdicts | median p | max p | min p | median queries | same model as T? |',
+    '|---|---|---|---|---|---|---|---|',
   );
   for (const c of CASES) {
     const rs = rows.filter((r) => r.case === c.name && r.stopping === 'anytime');
@@ -348,7 +352,7 @@ function summarize(rows: readonly Row[], seconds: number): string {
     const counts = new Map<string, number>();
     for (const r of rs) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
     lines.push(
-      `| ${c.name} | ${c.kind} | ${[...counts].map(([k, n]) => `${k} ×${n}`).join(', ')} | ${fmtP(ps[Math.floor(ps.length / 2)] ?? 0)} | ${fmtP(ps[ps.length - 1] ?? 0)} | ${fmtP(ps[0] ?? 0)} | ${qs[Math.floor(qs.length / 2)] ?? 0} |`,
+      `| ${c.name} | ${c.kind} | ${[...counts].map(([k, n]) => `${k} ×${n}`).join(', ')} | ${fmtP(ps[Math.floor(ps.length / 2)] ?? 0)} | ${fmtP(ps[ps.length - 1] ?? 0)} | ${fmtP(ps[0] ?? 0)} | ${qs[Math.floor(qs.length / 2)] ?? 0} | ${rs.filter((r) => r.sameModel).length}/${rs.length} indistinguishable |`,
     );
   }
   lines.push('', '## Power against the budget (fixed design: share of seeds with p ≤ 1e-3)', '');

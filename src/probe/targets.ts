@@ -220,7 +220,7 @@ export interface LocalTargetOptions {
   readonly worker?: boolean;
 }
 
-/** A local model as a target. Sampling is seeded by `request seed + seedOffset`. */
+/** A local model as a target. Sampling is seeded by `offsetSeed(request seed, seedOffset)`. */
 export async function openLocalTarget(
   spec: Extract<TargetSpec, { kind: 'local' }>,
   opts: LocalTargetOptions = {},
@@ -342,6 +342,22 @@ async function openWorkerTarget(
   };
 }
 
+/** Odd 32-bit multiplier (2^32 / golden ratio) that spreads seed offsets over the seed space. */
+const SEED_OFFSET_MIX = 0x9e3779b1;
+
+/**
+ * The sampling seed a local target with `#seed=N` uses for a request seed. Zero leaves the seed
+ * unchanged. Otherwise the offset is spread by a multiplicative hash and XOR-ed in, which moves a
+ * request seed far from its neighbours (for ordinary offsets; the test checks a range of them) —
+ * the kernel family asks seed, seed+1, … for one prompt: with plain addition, `#seed=1` would
+ * share all but one kernel sample with the unshifted model, and a "same model under another seed"
+ * check would compare mostly identical text.
+ */
+export function offsetSeed(seed: number, seedOffset: number): number {
+  if (seedOffset === 0) return seed >>> 0;
+  return (seed ^ Math.imul(seedOffset, SEED_OFFSET_MIX)) >>> 0;
+}
+
 /** Generate (and score, when log-probabilities are asked) with a local model. */
 export function localComplete(
   model: LocalModel,
@@ -357,7 +373,7 @@ export function localComplete(
     prompt,
     maxNewTokens: p.maxTokens,
     sampling: { temperature: p.temperature },
-    seed: ((p.seed ?? 0) + seedOffset) >>> 0,
+    seed: offsetSeed(p.seed ?? 0, seedOffset),
   });
   const k = Math.min(p.topLogprobs ?? 0, MAX_TARGET_TOP_LOGPROBS, model.vocabLimit);
   let logprobs: TokenLogprobs[] | null = null;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadLocalModel } from '../../src/engine/index.js';
 import {
   ProbeError,
+  offsetSeed,
   openLocalTarget,
   openRemoteTarget,
   parseTargetSpec,
@@ -149,5 +150,23 @@ test('remote targets: chat and completions with log-probabilities, retries throu
     );
   } finally {
     await limited.close();
+  }
+});
+
+test('seed offsets: zero is the identity; other offsets never land on a neighbouring seed', () => {
+  // The kernel family asks seed, seed+1, …, seed+15 for one prompt; a target under another
+  // sampling seed must not reuse any of those for any of its own samples.
+  const span = 16;
+  for (const base of [0, 1, 12345, 0x7fffffff, 0xfffffff0]) {
+    for (let i = 0; i < span; i++) assert.equal(offsetSeed((base + i) >>> 0, 0), (base + i) >>> 0);
+    const teacher = new Set(Array.from({ length: span }, (_, i) => (base + i) >>> 0));
+    for (const off of [1, 2, 3, 7, 16, 1000, 2 ** 31 - 1]) {
+      const mine = Array.from({ length: span }, (_, i) => offsetSeed((base + i) >>> 0, off));
+      assert.equal(new Set(mine).size, span, 'distinct request seeds stay distinct');
+      for (const s of mine) {
+        assert.ok(Number.isInteger(s) && s >= 0 && s < 2 ** 32);
+        assert.ok(!teacher.has(s), `offset ${off} maps a seed near ${base} onto the teacher's`);
+      }
+    }
   }
 });
