@@ -84,11 +84,14 @@ export function dequantQ5_1(src: Uint8Array, nb: number, dst: Float32Array, o: n
 /** Q8_0: {f16 d; i8 qs[32]} — x = q·d. */
 export function dequantQ8_0(src: Uint8Array, nb: number, dst: Float32Array, o: number): void {
   const s8 = new Int8Array(src.buffer, src.byteOffset, src.byteLength);
+  if (s8.length < nb * 34 || dst.length < o + nb * QK) throw new RangeError('Q8_0: short buffer');
+  // Bounds are checked once above, so the inner loop reads typed arrays without per-element guards.
   for (let i = 0; i < nb; i++) {
     const b = i * 34;
-    const d = half(src, b);
+    const d = H[(src[b] as number) | ((src[b + 1] as number) << 8)] as number;
     const y = o + i * QK;
-    for (let j = 0; j < 32; j++) dst[y + j] = (s8[b + 2 + j] ?? 0) * d;
+    const q = b + 2;
+    for (let j = 0; j < 32; j++) dst[y + j] = (s8[q + j] as number) * d;
   }
 }
 
@@ -198,21 +201,37 @@ export function scaleMinK4(src: Uint8Array, p: number, j: number): [number, numb
 
 /** Q4_K: {f16 d; f16 dmin; u8 scales[12]; u8 qs[128]} — 8 sub-blocks of 32; x = d·sc·q − dmin·m. */
 export function dequantQ4_K(src: Uint8Array, nb: number, dst: Float32Array, o: number): void {
+  if (src.length < nb * 144 || dst.length < o + nb * QK_K)
+    throw new RangeError('Q4_K: short buffer');
+  const sc = new Float64Array(8);
+  const mn = new Float64Array(8);
   for (let i = 0; i < nb; i++) {
     const b = i * 144;
-    const d = half(src, b);
-    const dmin = half(src, b + 2);
+    const d = H[(src[b] as number) | ((src[b + 1] as number) << 8)] as number;
+    const dmin = H[(src[b + 2] as number) | ((src[b + 3] as number) << 8)] as number;
+    // get_scale_min_k4 for the 8 sub-blocks, unrolled (see scaleMinK4).
+    const p = b + 4;
+    for (let j = 0; j < 4; j++) {
+      sc[j] = d * ((src[p + j] as number) & 63);
+      mn[j] = dmin * ((src[p + j + 4] as number) & 63);
+    }
+    for (let j = 4; j < 8; j++) {
+      const a = src[p + j + 4] as number;
+      sc[j] = d * ((a & 0x0f) | (((src[p + j - 4] as number) >> 6) << 4));
+      mn[j] = dmin * ((a >> 4) | (((src[p + j] as number) >> 6) << 4));
+    }
     let y = o + i * QK_K;
     let q = b + 16;
     for (let j = 0; j < 8; j += 2) {
-      const [s1, m1] = scaleMinK4(src, b + 4, j);
-      const [s2, m2] = scaleMinK4(src, b + 4, j + 1);
-      const d1 = d * s1;
-      const mm1 = dmin * m1;
-      const d2 = d * s2;
-      const mm2 = dmin * m2;
-      for (let l = 0; l < 32; l++) dst[y + l] = d1 * ((src[q + l] ?? 0) & 0x0f) - mm1;
-      for (let l = 0; l < 32; l++) dst[y + 32 + l] = d2 * ((src[q + l] ?? 0) >> 4) - mm2;
+      const d1 = sc[j] as number;
+      const m1 = mn[j] as number;
+      const d2 = sc[j + 1] as number;
+      const m2 = mn[j + 1] as number;
+      for (let l = 0; l < 32; l++) {
+        const v = src[q + l] as number;
+        dst[y + l] = d1 * (v & 0x0f) - m1;
+        dst[y + 32 + l] = d2 * (v >> 4) - m2;
+      }
       y += 64;
       q += 32;
     }
@@ -253,27 +272,30 @@ export function dequantQ5_K(src: Uint8Array, nb: number, dst: Float32Array, o: n
 /** Q6_K: {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d} — 6-bit q (4 low + 2 high bits) − 32, 16 sub-blocks of 16. */
 export function dequantQ6_K(src: Uint8Array, nb: number, dst: Float32Array, o: number): void {
   const s8 = new Int8Array(src.buffer, src.byteOffset, src.byteLength);
+  if (s8.length < nb * 210 || dst.length < o + nb * QK_K)
+    throw new RangeError('Q6_K: short buffer');
   for (let i = 0; i < nb; i++) {
     const b = i * 210;
-    const d = half(src, b + 208);
+    const d = H[(src[b + 208] as number) | ((src[b + 209] as number) << 8)] as number;
     let y = o + i * QK_K;
     let ql = b;
     let qh = b + 128;
     let sc = b + 192;
     for (let n = 0; n < 2; n++) {
-      for (let l = 0; l < 32; l++) {
-        const is = l >> 4;
-        const a = src[ql + l] ?? 0;
-        const c = src[ql + l + 32] ?? 0;
-        const h = src[qh + l] ?? 0;
-        const q1 = ((a & 0x0f) | ((h & 3) << 4)) - 32;
-        const q2 = ((c & 0x0f) | (((h >> 2) & 3) << 4)) - 32;
-        const q3 = ((a >> 4) | (((h >> 4) & 3) << 4)) - 32;
-        const q4 = ((c >> 4) | (((h >> 6) & 3) << 4)) - 32;
-        dst[y + l] = d * (s8[sc + is] ?? 0) * q1;
-        dst[y + l + 32] = d * (s8[sc + is + 2] ?? 0) * q2;
-        dst[y + l + 64] = d * (s8[sc + is + 4] ?? 0) * q3;
-        dst[y + l + 96] = d * (s8[sc + is + 6] ?? 0) * q4;
+      for (let is = 0; is < 2; is++) {
+        const d1 = d * (s8[sc + is] as number);
+        const d2 = d * (s8[sc + is + 2] as number);
+        const d3 = d * (s8[sc + is + 4] as number);
+        const d4 = d * (s8[sc + is + 6] as number);
+        for (let l = is * 16; l < is * 16 + 16; l++) {
+          const a = src[ql + l] as number;
+          const c = src[ql + l + 32] as number;
+          const h = src[qh + l] as number;
+          dst[y + l] = d1 * (((a & 0x0f) | ((h & 3) << 4)) - 32);
+          dst[y + l + 32] = d2 * (((c & 0x0f) | (((h >> 2) & 3) << 4)) - 32);
+          dst[y + l + 64] = d3 * (((a >> 4) | (((h >> 4) & 3) << 4)) - 32);
+          dst[y + l + 96] = d4 * (((c >> 4) | (((h >> 6) & 3) << 4)) - 32);
+        }
       }
       y += 128;
       ql += 64;
@@ -381,6 +403,12 @@ export function dequantize(
       },
     );
   }
+  if (dstOffset < 0 || dst.length < dstOffset + elements)
+    throw new FormatError(
+      'SHAPE_MISMATCH',
+      `output holds ${dst.length - dstOffset} of ${elements} ${info.name} elements`,
+      { ...(where ? { where } : {}) },
+    );
   const dec = BLOCK_DECODERS.get(typeId);
   if (dec) {
     // Typed views below require natural alignment for multi-byte reads only in Q8_K (DataView) — safe.
