@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { BENCH_DATA, machine, peakRss, time } from './common.js';
 
 const dir = join(BENCH_DATA, 'compare-1b');
@@ -52,9 +53,14 @@ await rawRead(files[1] ?? '');
 const raw = await time(
   async () => (await rawRead(files[0] ?? '')) + (await rawRead(files[1] ?? '')),
 );
+const load0 = loadavg();
+const cpu0 = process.cpuUsage();
 const fa = await time(() => extractFingerprint({ model: join(dir, 'parent'), digest: false }));
 const fb = await time(() => extractFingerprint({ model: join(dir, 'child'), digest: false }));
 const cmp = await time(() => compareFingerprints(fa.value, fb.value));
+const cpuUse = process.cpuUsage(cpu0);
+const cpuSeconds = (cpuUse.user + cpuUse.system) / 1e6;
+const load1 = loadavg();
 const peak = peakRss();
 const bytes = fa.value.model.bytes + fb.value.model.bytes;
 const fpBytes = fingerprintToJson(fa.value).length;
@@ -81,6 +87,12 @@ console.log(
 );
 console.log(
   `fingerprint size: ${(fpBytes / 1e6).toFixed(1)} MB = ${((100 * fpBytes) / fa.value.model.bytes).toFixed(2)}% of the model`,
+);
+console.log(
+  `CPU time of fingerprints + compare, all threads: ${cpuSeconds.toFixed(1)} s (${(cpuSeconds / 2).toFixed(1)} s of wall time if two cores were free)`,
+);
+console.log(
+  `load average (1 min) before / after: ${(load0[0] ?? 0).toFixed(1)} / ${(load1[0] ?? 0).toFixed(1)} on ${cpus().length} cores`,
 );
 console.log(`peak RSS (VmHWM): ${(peak / 2 ** 20).toFixed(0)} MiB (goal ≤ 2048 MiB)`);
 console.log(

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { openModel } from '../src/model/index.js';
 import { dequantize, GGML_TYPE_ID, GGML_TYPES, quantize } from '../src/formats/gguf/index.js';
 import { ensureBf16Model, LLAMA_1B, machine, peakRss, time } from './common.js';
@@ -81,6 +82,7 @@ function dropCache(f: string): boolean {
   return r.status === 0;
 }
 
+const load0 = loadavg();
 const rows: string[] = [];
 const ratios: { cold: number[]; warm: number[] } = { cold: [], warm: [] };
 const canDrop = dropCache(file);
@@ -104,7 +106,11 @@ const q80 = dequantRate('Q8_0');
 const q6k = dequantRate('Q6_K');
 const peak = peakRss();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1] ?? NaN;
+const load1 = loadavg();
 console.log(`machine: ${machine()}`);
+console.log(
+  `load average (1 min) before / after the read rounds: ${(load0[0] ?? 0).toFixed(1)} / ${(load1[0] ?? 0).toFixed(1)}`,
+);
 console.log('| page cache | round | file | raw sequential read | BF16 → f32 rows (ours) | ratio |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
