@@ -99,8 +99,11 @@ export const DEFAULT_FDR = 0.01;
 export const PIVOT_DAYS = 2;
 /** Most campaigns listed in a verdict (all flagged ones are always listed). */
 export const MAX_LISTED_CAMPAIGNS = 200;
-/** Dominant attribute values an account must share to be attributed to a campaign. */
-export const MIN_ATTRIBUTING_VALUES = 2;
+/**
+ * Independent kinds of dominant attributes an account must share to be attributed to a campaign
+ * (see {@link evidenceKind}: all path attributes together count as one kind).
+ */
+export const MIN_ATTRIBUTING_KINDS = 2;
 /** Most member accounts drawn in a campaign graph. */
 export const MAX_GRAPH_MEMBERS = 24;
 /** Most watch-list entries. */
@@ -422,6 +425,49 @@ function kindOfKey(key: number): number {
   return (key >= 2 ** 52 ? key - 2 ** 52 : key) % 16;
 }
 
+/**
+ * Whether a set of dominated evidence kinds (bit set over {@link EVIDENCE}) attributes an
+ * account to its campaign: a shared payment method; or at least {@link MIN_ATTRIBUTING_KINDS}
+ * kinds including a sign-up burst or synchronised activity; or user-prompt templates together
+ * with another *control* kind. User-prompt templates and the path together are not enough: a
+ * reseller forwards its customers' prompts and the hydra's resold traffic through the same
+ * gateway, so behind one proxy shared ordinary prompts follow from the shared path.
+ */
+export function attributes(kinds: number): boolean {
+  if ((kinds & (1 << EVIDENCE.PAYMENT)) !== 0) return true;
+  let distinct = 0;
+  for (let b = kinds; b !== 0; b &= b - 1) distinct++;
+  if (distinct < MIN_ATTRIBUTING_KINDS) return false;
+  const coordination = (kinds & ((1 << EVIDENCE.SIGNUP) | (1 << EVIDENCE.TIMING))) !== 0;
+  return coordination;
+}
+
+/** Evidence kinds for attribution: what a value says about who controls an account. */
+/** Evidence kinds for attribution (bit positions), see {@link attributes}. */
+export const EVIDENCE = { PATH: 0, PAYMENT: 1, SIGNUP: 2, TIMING: 3, PROMPT: 4 } as const;
+
+/**
+ * The evidence kind of an attribute group for attribution. Network ranges, AS + user agent and a
+ * system prompt are properties of the *path* a request took: a reseller's gateway gives all of
+ * them to every account it forwards, its legitimate customers' as much as a hydra's, and they are
+ * nested (a /24 fixes the AS; a gateway fixes agent and system prompt). However many of them an
+ * account shares with a campaign, they are one piece of evidence, and not one about control.
+ * Payment, a sign-up burst, synchronised activity and shared *user-prompt* templates are set by
+ * whoever operates the account.
+ */
+function evidenceKind(key: number): number {
+  const kind = kindOfKey(key);
+  if (kind === KIND.PAYMENT) return EVIDENCE.PAYMENT;
+  if (kind === KIND.SIGNUP) return EVIDENCE.SIGNUP;
+  if (kind === KIND.TIMING) return EVIDENCE.TIMING;
+  if (kind === KIND.CONTENT) {
+    // content group key = typed template key × 16 + kind + 2^52; the type is in the low 3 bits
+    const typed = Math.floor((key - 2 ** 52) / 16);
+    return typed % 8 === KEY_TYPE.SYSTEM ? EVIDENCE.PATH : EVIDENCE.PROMPT;
+  }
+  return EVIDENCE.PATH;
+}
+
 interface Linkage {
   uf: UnionFind;
   /** Per component root: evidence records. */
@@ -704,18 +750,21 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   const shared = sharedTemplates(state);
   const { uf, evidence, groups, vals } = link(accs, spanSlots, shared);
   /**
-   * Members attributed to a campaign: those sharing a payment method with another member, or at
-   * least two attribute values the campaign dominates (≥ half of the accounts holding the value
-   * are members). An account pulled in by one coincidence (a sign-up in the same hour as a
-   * burst) stays a peripheral member: listed, not alerted.
+   * Members attributed to a campaign (alerted; the others are listed as peripheral). A value is
+   * *dominated* when at least half of the accounts holding it are members. A member is attributed
+   * when it shares a payment method with another member, or when it holds dominated values of at
+   * least {@link MIN_ATTRIBUTING_KINDS} evidence kinds of which at least one is a control kind
+   * (sign-up burst, synchronised activity, user-prompt template; see `evidenceKind`). Path
+   * attributes (ranges, AS + agent, gateway system prompt) count once whatever their number: a
+   * benign customer of the reseller whose proxy a hydra hides behind holds all of them and must
+   * not be alerted for it. An account pulled in by one coincidence stays peripheral too.
    */
   const attributed = (members: readonly number[]): Set<number> => {
     const inC = new Set(members);
     const dominated = new Map<number, boolean>();
     const out = new Set<number>();
     for (const m of members) {
-      let count = 0;
-      let strong = false;
+      let kinds = 0;
       for (const g of vals[m] ?? []) {
         const list = groups.get(g) ?? [];
         if (list.length < 2) continue;
@@ -726,11 +775,9 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           dom = k >= 2 && 2 * k >= list.length;
           dominated.set(g, dom);
         }
-        if (!dom) continue;
-        if (kindOfKey(g) === KIND.PAYMENT) strong = true;
-        count++;
+        if (dom) kinds |= 1 << evidenceKind(g);
       }
-      if (strong || count >= MIN_ATTRIBUTING_VALUES) out.add(m);
+      if (attributes(kinds)) out.add(m);
     }
     return out;
   };
@@ -1056,7 +1103,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       if (peripheral > 0)
         reasons.push({
           code: 'peripheral-members',
-          text: `${peripheral} linked account(s) share fewer than ${MIN_ATTRIBUTING_VALUES} of the campaign's dominant attributes and are listed but not alerted`,
+          text: `${peripheral} linked account(s) share no payment method and fewer than ${MIN_ATTRIBUTING_KINDS} kinds of the campaign's dominant attributes (network, AS + agent and gateway system prompt count as one) and are listed but not alerted`,
           value: peripheral,
         });
       for (const i of c.members) {

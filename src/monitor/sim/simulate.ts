@@ -50,6 +50,17 @@ export interface AttackSettings {
   adaptive: number;
   /** Accounts per hydra campaign [min, max]. */
   hydraAccounts: readonly [number, number];
+  /**
+   * Benign accounts of the reseller's own customers behind each hydra's proxy, as a share of the
+   * hydra's size: same ranges, same gateway user agent, ordinary chat traffic (persona
+   * `proxy-customer`). They share infrastructure with the campaign and must not be alerted.
+   */
+  proxyCustomers: number;
+  /**
+   * Probability that a hydra's reseller gateway prepends its own system prompt to every request
+   * it forwards, the campaign's and its customers' alike (a proxy-level fingerprint).
+   */
+  gatewayPrompt: number;
 }
 
 /** Options of {@link simulateTraffic}. */
@@ -128,6 +139,8 @@ export const DEFAULT_ATTACK: AttackSettings = {
   pivots: 2,
   adaptive: 3,
   hydraAccounts: [20, 120],
+  proxyCustomers: 0.5,
+  gatewayPrompt: 0.5,
 };
 
 const DAY = 86_400_000;
@@ -191,6 +204,8 @@ interface Account {
   org?: string;
   ua: string;
   net: Network;
+  /** System prompt a gateway adds to every request of this account. */
+  gateway?: string;
   /** Adopts the new model after release, with this share. */
   adopt: number;
   /** Preferred legacy model. */
@@ -407,6 +422,7 @@ export async function simulateTraffic(
   ): void => {
     a.records++;
     if (o.extraction) a.extraction++;
+    const system = o.system ?? a.gateway;
     const rec: Record<string, unknown> = {
       ts: new Date(t).toISOString(),
       account: a.id,
@@ -414,15 +430,15 @@ export async function simulateTraffic(
     };
     if (o.turns && o.turns.length > 0) {
       const msgs: { role: string; content: string }[] = [];
-      if (o.system) msgs.push({ role: 'system', content: o.system });
+      if (system) msgs.push({ role: 'system', content: system });
       o.turns.forEach((m, i) =>
         msgs.push({ role: i % 2 === 0 ? 'user' : 'assistant', content: m }),
       );
       msgs.push({ role: 'user', content: text });
       rec['messages'] = msgs;
-    } else if (o.system)
+    } else if (system)
       rec['messages'] = [
-        { role: 'system', content: o.system },
+        { role: 'system', content: system },
         { role: 'user', content: text },
       ];
     else rec['prompt'] = text;
@@ -835,10 +851,15 @@ export async function simulateTraffic(
     const ua = pick(rng, ['relay-gateway/2.1', 'openai-python/1.40.0', 'oneapi/0.6']);
     const members: Account[] = [];
     let benignQuota = 0;
+    const gateway =
+      rng() < attack.gatewayPrompt
+        ? `You are a helpful assistant served by ${pick(rng, ['RelayHub', 'OneAPI Pro', 'GPT-Bridge', 'TokenMart'])} (node ${int(rng, 1, 99)}).`
+        : undefined;
     for (let m = 0; m < size; m++) {
       const prefs = [pick(rng, pool.prefixes), pick(rng, pool.prefixes)];
       const a = baseAccount('attack', 'attack-hydra', { asn: pool.asn, prefixes: prefs }, ua);
       a.campaign = id;
+      if (gateway !== undefined) a.gateway = gateway;
       a.mixing = mixing;
       a.payment = rng() < 0.5 ? `pay_hydra${c}_${m % int(rng, 5, 20)}` : payId();
       const burst = start - int(rng, 1, 30) * DAY;
@@ -852,6 +873,27 @@ export async function simulateTraffic(
     const eq = Math.round((benignQuota * mixing) / (1 - mixing));
     driver(members, eq, elicitedText(kinds, cap, campaignTemplates(kinds)), true);
     registerCampaign(id, 'hydra', members, mixing);
+    // the reseller's legitimate customers with their own accounts behind the same proxy: same
+    // ranges and gateway agent, ordinary chat and code traffic, sign-ups spread over years
+    const customers: string[] = [];
+    for (let m = 0; m < Math.round(size * attack.proxyCustomers); m++) {
+      const prefs = [pick(rng, pool.prefixes), pick(rng, pool.prefixes)];
+      const a = baseAccount('benign', 'proxy-customer', { asn: pool.asn, prefixes: prefs }, ua);
+      if (gateway !== undefined) a.gateway = gateway;
+      if (rng() < 0.5) a.payment = payId();
+      customers.push(a.id);
+      const quota = Math.min(3000, Math.round(lognormal(rng, 40, 0.9) * perAccount));
+      add(quota, start, humanSchedule(a, quota / days, rng() < 0.5), chatEmit(a, rng() < 0.4));
+    }
+    if (customers.length > 0)
+      campaigns.push({
+        id: `benign-proxy-${c}`,
+        kind: 'proxy-customers',
+        label: 'benign',
+        accounts: customers,
+        records: 0,
+        extractionRecords: 0,
+      });
   }
   // release pivots: campaign moves half its traffic to the new model within hours
   for (let c = 0; c < nPivots; c++) {
