@@ -763,6 +763,13 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     const inC = new Set(members);
     const dominated = new Map<number, boolean>();
     const out = new Set<number>();
+    // coordination values (sign-up hour, activity band) are specific to the campaign when the
+    // members among their holders are improbably many for a random draw of the campaign's size
+    // (hypergeometric tail, Bonferroni over the campaign's values): in a big log an hour of
+    // sign-ups holds many unrelated accounts, so "half of the holders" would miss a real burst
+    const held = new Set<number>();
+    for (const m of members) for (const g of vals[m] ?? []) held.add(g);
+    const coordLevel = Math.log(LINK_FWER / Math.max(1, held.size));
     for (const m of members) {
       let kinds = 0;
       for (const g of vals[m] ?? []) {
@@ -772,7 +779,12 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         if (dom === undefined) {
           let k = 0;
           for (const x of list) if (inC.has(x)) k++;
-          dom = k >= 2 && 2 * k >= list.length;
+          const ek = evidenceKind(g);
+          dom =
+            k >= 2 &&
+            (2 * k >= list.length ||
+              ((ek === EVIDENCE.SIGNUP || ek === EVIDENCE.TIMING) &&
+                logHypergeomSf(k, N, list.length, members.length) <= coordLevel));
           dominated.set(g, dom);
         }
         if (dom) kinds |= 1 << evidenceKind(g);
