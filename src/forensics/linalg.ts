@@ -6,6 +6,8 @@
  * (Song et al. 2012 unbiased HSIC; Kornblith et al., ICML 2019).
  */
 
+import { MATMUL_WASM_BASE64 } from './matmul-wasm.js';
+
 /** A row-major matrix. */
 export interface Mat {
   readonly rows: number;
@@ -18,8 +20,101 @@ export function mat(rows: number, cols: number, data?: Float32Array): Mat {
   return { rows, cols, data: data ?? new Float32Array(rows * cols) };
 }
 
-/** C = A · Bᵀ (A: m×k, B: n×k → m×n), blocked 4×4 for register reuse. */
+/**
+ * Products with at least this many multiply-adds run in WebAssembly SIMD (copying in and out
+ * costs O((m + n)·k + m·n), negligible beside m·n·k above this size).
+ */
+export const WASM_MIN_WORK = 1 << 20;
+/** Most bytes of WebAssembly memory one product may use (B, one block of A rows and of C). */
+export const WASM_MAX_BYTES = 256 * 2 ** 20;
+
+/** The part of the WebAssembly JS API used here (Node 20 has it; TypeScript's ES libs do not type it). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: object };
+};
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface WasmMatmul {
+  readonly memory: WasmMemory;
+  readonly mulABt: (A: number, B: number, C: number, m: number, n: number, k: number) => void;
+}
+let wasm: WasmMatmul | null | undefined;
+
+/** The SIMD kernel (src/forensics/matmul.wat), instantiated once per thread; null where unsupported. */
+function wasmKernel(): WasmMatmul | null {
+  if (wasm !== undefined) return wasm;
+  try {
+    const mod = new WebAssembly.Module(Buffer.from(MATMUL_WASM_BASE64, 'base64'));
+    const inst = new WebAssembly.Instance(mod, {});
+    const e = inst.exports as unknown as WasmMatmul;
+    wasm = { memory: e.memory, mulABt: e.mulABt };
+  } catch {
+    wasm = null; // no WebAssembly SIMD: the JavaScript kernel below is used
+  }
+  return wasm;
+}
+
+/**
+ * C = A · Bᵀ in WebAssembly SIMD, or null when the kernel is unavailable or B is too large.
+ * Rows are zero-padded (k to a multiple of 4, B to a multiple of 4 rows, A blocks to even rows),
+ * which leaves every product unchanged; sums are accumulated in f32 (4 lanes, then pairwise).
+ */
+function mulABtWasm(a: Mat, b: Mat): Mat | null {
+  const w = wasmKernel();
+  if (!w) return null;
+  const m = a.rows;
+  const n = b.rows;
+  const k = a.cols;
+  const k4 = (k + 3) & ~3;
+  const n4 = (n + 3) & ~3;
+  const bBytes = n4 * k4 * 4;
+  const perRow = (k4 + n4) * 4;
+  const blockRows = Math.min(
+    (m + 1) & ~1 || 2,
+    Math.floor((WASM_MAX_BYTES - bBytes) / perRow) & ~1,
+  );
+  if (blockRows < 2) return null;
+  const need = bBytes + blockRows * perRow;
+  const have = w.memory.buffer.byteLength;
+  if (need > have) w.memory.grow(Math.ceil((need - have) / 65536));
+  const heap = new Float32Array(w.memory.buffer);
+  const B0 = 0;
+  const A0 = n4 * k4;
+  const C0 = A0 + blockRows * k4;
+  heap.fill(0, B0, A0);
+  for (let j = 0; j < n; j++) heap.set(b.data.subarray(j * k, (j + 1) * k), B0 + j * k4);
+  const C = new Float32Array(m * n);
+  for (let i0 = 0; i0 < m; i0 += blockRows) {
+    const rows = Math.min(blockRows, m - i0);
+    const rowsEven = (rows + 1) & ~1;
+    heap.fill(0, A0, A0 + rowsEven * k4);
+    for (let i = 0; i < rows; i++)
+      heap.set(a.data.subarray((i0 + i) * k, (i0 + i + 1) * k), A0 + i * k4);
+    w.mulABt(A0 * 4, B0 * 4, C0 * 4, rowsEven, n4, k4);
+    for (let i = 0; i < rows; i++) C.set(heap.subarray(C0 + i * n4, C0 + i * n4 + n), (i0 + i) * n);
+  }
+  return { rows: m, cols: n, data: C };
+}
+
+/**
+ * C = A · Bᵀ (A: m×k, B: n×k → m×n). Large products run in WebAssembly SIMD (f32 accumulation);
+ * small ones, or where SIMD is unavailable, in JavaScript blocked 4×4 for register reuse.
+ */
 export function mulABt(a: Mat, b: Mat): Mat {
+  if (b.cols !== a.cols) throw new RangeError(`mulABt: inner dims ${a.cols} and ${b.cols} differ`);
+  if (a.rows * b.rows * a.cols >= WASM_MIN_WORK) {
+    const r = mulABtWasm(a, b);
+    if (r) return r;
+  }
+  return mulABtJs(a, b);
+}
+
+/** C = A · Bᵀ in JavaScript, blocked 4×4 for register reuse (double-precision accumulation). */
+export function mulABtJs(a: Mat, b: Mat): Mat {
   const m = a.rows;
   const n = b.rows;
   const k = a.cols;
