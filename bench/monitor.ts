@@ -148,7 +148,11 @@ async function main(): Promise<void> {
     `| accuracy on this log | ${found.length} / ${camps.length} attack campaigns (${[...byKind].map(([k, [a, b]]) => `${k} ${a}/${b}`).join(', ')}); ${fp} false-positive accounts of ${benign.toLocaleString('en-US')} benign |`,
     '',
   ].join('\n');
-  writeFileSync(join(import.meta.dirname, 'results-monitor.md'), md);
+  // keep the evaluation section (written from `npm run eval:monitor`) when re-writing the file
+  const resultsFile = join(import.meta.dirname, 'results-monitor.md');
+  const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';
+  const evalAt = previous.indexOf('\n## Evaluation');
+  writeFileSync(resultsFile, evalAt >= 0 ? `${md}${previous.slice(evalAt)}` : md);
   process.stdout.write(md);
   if (!process.argv.includes('--keep')) {
     rmSync(log, { force: true });
