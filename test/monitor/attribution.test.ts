@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, ingest, simulateTraffic } from '../../src/monitor/index.js';
+import { attributes, EVIDENCE } from '../../src/monitor/analyze.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mon-attr-'));
 
@@ -55,4 +56,17 @@ test('benign customers behind a hydra proxy are not alerted, the hydra is', asyn
   );
   const found = new Set(v.alerts.map((a) => label.get(a.account)?.campaign));
   assert.ok(found.size >= 1, 'the hydra is found');
+});
+
+test('attribution rule: path and ordinary prompts never attribute, control attributes do', () => {
+  const k = (...kinds: number[]): number => kinds.reduce((b, x) => b | (1 << x), 0);
+  const { PATH, PAYMENT, SIGNUP, TIMING, PROMPT } = EVIDENCE;
+  assert.equal(attributes(k(PATH)), false);
+  assert.equal(attributes(k(PATH, PROMPT)), false, 'a reseller forwards ordinary prompts');
+  assert.equal(attributes(k(SIGNUP)), false, 'one coincidence');
+  assert.equal(attributes(k(TIMING)), false);
+  assert.equal(attributes(k(PAYMENT)), true, 'a shared payment method is an identity');
+  assert.equal(attributes(k(PATH, SIGNUP)), true);
+  assert.equal(attributes(k(PROMPT, TIMING)), true);
+  assert.equal(attributes(k(SIGNUP, TIMING)), true);
 });
