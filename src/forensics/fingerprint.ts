@@ -72,13 +72,15 @@ function stored(m: Mat): StoredMatrix {
 
 function foldColumns(rows: Float32Array, cols: number, gain: Float32Array | null): void {
   if (!gain) return;
-  for (let i = 0; i < rows.length; i++) rows[i] = (rows[i] as number) * (gain[i % cols] as number);
+  for (let o = 0; o < rows.length; o += cols)
+    for (let j = 0; j < cols; j++) rows[o + j] = (rows[o + j] as number) * (gain[j] as number);
 }
 
 function std(x: Float32Array): number {
   let s = 0;
   let s2 = 0;
-  for (const v of x) {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i] as number;
     s += v;
     s2 += v * v;
   }
@@ -314,12 +316,22 @@ export async function fingerprintView(
               h.update(
                 new Uint8Array(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength),
               );
+              const d = chunk.data;
+              const cols = g.cols;
               for (let i = 0; i < chunk.count; i++) {
                 let s2 = 0;
-                for (let j = 0; j < g.cols; j++)
-                  s2 +=
-                    ((chunk.data[i * g.cols + j] as number) * (gMlp ? (gMlp[j] as number) : 1)) **
-                    2;
+                const o = i * cols;
+                if (gMlp) {
+                  for (let j = 0; j < cols; j++) {
+                    const v = (d[o + j] as number) * (gMlp[j] as number);
+                    s2 += v * v;
+                  }
+                } else {
+                  for (let j = 0; j < cols; j++) {
+                    const v = d[o + j] as number;
+                    s2 += v * v;
+                  }
+                }
                 norms[(offsets[si] as number) + chunk.start + i] = s2;
               }
             }
