@@ -112,6 +112,25 @@ export const EVIDENCE_ITEMS = 12;
 export const EVIDENCE_CHARS = 240;
 /** Permutations of the equality (same-model) test. */
 export const EQUALITY_PERMUTATIONS = 200;
+/**
+ * The suspect is reported indistinguishable from the teacher only when the equality test does not
+ * reject at this level — an ordinary 5% test, because "indistinguishable" is a description of the
+ * data, never evidence against anyone, and a lax level errs towards saying "distinguishable"...
+ */
+export const SAME_MODEL_P = 0.05;
+/**
+ * ...and at least this share of greedy short answers agree exactly: the same weights under another
+ * sampling seed answer greedily alike (up to the serving stack's nondeterminism), whereas a
+ * distilled or fine-tuned model, however close, drifts on some prompts.
+ */
+export const SAME_MODEL_AGREEMENT = 0.95;
+/**
+ * Kernel prompts (usable from S and T) the equality test needs: fewer leave a permutation test
+ * over a handful of 4-sample sets with too few distinct permutations to say anything. An anytime
+ * run that could stop earlier waits for them (see the round loop), so that a run which stops on
+ * strong evidence still reports whether the suspect is the teacher itself.
+ */
+export const EQUALITY_MIN_PROMPTS = 8;
 
 /** Progress reported after each round. */
 export interface ProbeProgress {
@@ -841,7 +860,21 @@ async function probeLoop(a: LoopArgs): Promise<ProbeVerdict> {
       log10PFixed: o.log10PFixed,
     });
     if (changed) break;
-    if (a.stopping === 'anytime' && round < a.rounds && supLogE >= Math.log(2 / a.alpha)) {
+    // An early stop waits until the equality test has its prompts (while the kernel family still
+    // has prompts to ask): stopping later is still a stopping time, so the e-value's p-value stays
+    // valid, and the report can say whether S is the teacher itself.
+    const kernel = states.get('kernel');
+    const equalityPending =
+      kernel !== undefined &&
+      kernel.disabled === null &&
+      kernel.equality.length < EQUALITY_MIN_PROMPTS &&
+      kernel.asked < kernel.allocated;
+    if (
+      a.stopping === 'anytime' &&
+      round < a.rounds &&
+      supLogE >= Math.log(2 / a.alpha) &&
+      !equalityPending
+    ) {
       stoppedEarly = true;
       // one last sentinel check before trusting an early stop
       if (sentinelFamily && !checkpoints.includes(round)) await checkSentinels(round);
@@ -1051,7 +1084,7 @@ function assemble(x: AssembleArgs): ProbeVerdict {
   const kst = states.get('kernel');
   let eqP = 0;
   let eqTested = false;
-  if (kst && kst.equality.length >= 8) {
+  if (kst && kst.equality.length >= EQUALITY_MIN_PROMPTS) {
     eqTested = true;
     eqP = equalityTest(kst.equality, a.seed);
   }
@@ -1180,7 +1213,8 @@ function assemble(x: AssembleArgs): ProbeVerdict {
       tested: eqTested,
       log10PValue: eqP,
       exactAgreement,
-      indistinguishable: eqTested && eqP > Math.log10(0.05) && exactAgreement >= 0.95,
+      indistinguishable:
+        eqTested && eqP > Math.log10(SAME_MODEL_P) && exactAgreement >= SAME_MODEL_AGREEMENT,
     },
     modelLevel: { rank, of, pValue: rank / of },
     evidence: topEvidence,

@@ -1,11 +1,17 @@
 /**
  * Whole probe runs on zoo models, the suspect served through a local OpenAI-compatible server
  * (test/probe/stub.ts) backed by a real model, with the faults an audit meets: a model swapped
- * mid-run, empty answers, refusals, an outage and resumption from the cache, offline replay.
+ * mid-run, empty answers, refusals, rate limiting, an outage and resumption from the cache,
+ * offline replay, and the teacher itself under another sampling seed.
+ *
+ * Cost on a 2-core machine: the runs share one response cache file (`SHARED_CACHE`), so the
+ * teacher's and controls' answers — identical in every run (same seed, same battery) — are
+ * generated once and each later test pays only for its suspect. Each test still computes its
+ * verdict from scratch; only model answers are reused, exactly as `--cache` does in production.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLocalModel, type LocalModel } from '../../src/engine/index.js';
@@ -15,16 +21,20 @@ import {
   openLocalTarget,
   openRemoteTarget,
   parseTargetSpec,
+  renderProbeHtml,
   runProbe,
   type ProbeOptions,
   type ProbeTarget,
 } from '../../src/probe/index.js';
+import { renderPage } from '../helpers/browser.js';
 import { startProbeStub, type ProbeStub } from './stub.js';
 
 const ZOO = process.env['CUSTOMS_ZOO'] ?? join(import.meta.dirname, '../../../shared/zoo');
 const haveZoo = existsSync(join(ZOO, 'base-x'));
 const dir = mkdtempSync(join(tmpdir(), 'probe-run-'));
 const SEED = '5eed'.repeat(16);
+/** One cache for every run in this file (see the header). */
+const SHARED_CACHE = join(dir, 'shared.sqlite');
 const noSleep = (): Promise<void> => Promise.resolve();
 const models = new Map<string, LocalModel>();
 
@@ -37,8 +47,13 @@ async function model(name: string): Promise<LocalModel> {
   return m;
 }
 
-async function local(name: string): Promise<ProbeTarget> {
-  return openLocalTarget({ kind: 'local', model: join(ZOO, name), seedOffset: 0, label: name });
+async function local(name: string, seedOffset = 0): Promise<ProbeTarget> {
+  return openLocalTarget({
+    kind: 'local',
+    model: join(ZOO, name),
+    seedOffset,
+    label: seedOffset ? `${name}#seed=${seedOffset}` : name,
+  });
 }
 
 function remote(stub: ProbeStub, mode: 'chat' | 'completions' = 'chat', extra = ''): ProbeTarget {
@@ -63,19 +78,29 @@ async function base(
     families: ['short', 'logprob'],
     rounds: 4,
     stopping: 'fixed',
+    cache: SHARED_CACHE,
     ...over,
   };
 }
 
-test('a distilled suspect behind an OpenAI endpoint is detected, and the run replays offline', async (t) => {
+test('a distilled suspect behind a rate-limiting, flaky OpenAI endpoint is detected, and the run replays offline', async (t) => {
   if (!haveZoo) return t.skip('zoo not found');
-  const stub = await startProbeStub({ model: await model('x-distilled'), name: 'suspect' });
-  const cachePath = join(dir, 'distilled.sqlite');
+  // Every 7th request is answered 429 (Retry-After: 0) and every 11th 503: the client retries.
+  const stub = await startProbeStub({
+    model: await model('x-distilled'),
+    name: 'suspect',
+    rateLimitEvery: 7,
+    failEvery: 11,
+  });
+  const cachePath = SHARED_CACHE;
   try {
     const v = await runProbe(
       await base(remote(stub), 'base-x', ['base-y', 'base-z'], { cache: cachePath }),
     );
+    assert.ok(stub.counts.limited > 0 && stub.counts.failed > 0, JSON.stringify(stub.counts));
     assert.equal(v.verdict, 'derived-behaviour', v.summary);
+    // every suspect answer was eventually received: retries, not gaps
+    assert.equal(v.usage[0]?.fetched, stub.counts.answered);
     assert.ok(v.log10PValue <= -3, `log10 p ${v.log10PValue}`);
     assert.ok(v.queries <= 240);
     assert.equal(v.battery.seed, SEED);
@@ -104,6 +129,43 @@ test('a suspect from another lineage is not called derived (its own parent among
   assert.ok(v.log10PValue > -3, `log10 p ${v.log10PValue}`);
 });
 
+test('the teacher itself under another sampling seed is recognised: derived and indistinguishable', async (t) => {
+  if (!haveZoo) return t.skip('zoo not found');
+  // Short greedy answers and kernel samples; the kernel family carries the equality test, so it
+  // gets enough of the small budget for its minimum of 8 prompts.
+  // Anytime stopping: the identical greedy answers would let it stop in the first round, before
+  // the kernel family has the prompts the equality test needs; the stop must wait for them.
+  const over: Partial<ProbeOptions> = {
+    budget: 200,
+    stopping: 'anytime',
+    families: ['short', 'kernel'],
+    spec: { weights: { short: 0.6, logprob: 0.4, style: 0.1, kernel: 0.4 } },
+  };
+  const self = await local('base-x', 1);
+  const teacher = await local('base-x');
+  // The seed offset really changes sampling (otherwise the equality test would be vacuous)...
+  const req = {
+    prompt: 'Tell me about the sea.',
+    params: { maxTokens: 24, temperature: 1, seed: 3 },
+  };
+  const [a, b] = await Promise.all([self.complete(req), teacher.complete(req)]);
+  assert.notEqual(a.text, b.text, 'another sampling seed must give other samples');
+  const v = await runProbe(await base(self, 'base-x', ['base-y', 'base-z'], over));
+  assert.equal(v.verdict, 'derived-behaviour', v.summary);
+  assert.ok(v.log10PValue <= -3, `log10 p ${v.log10PValue}`);
+  assert.equal(v.families.find((f) => f.family === 'kernel')?.status, 'ok');
+  assert.ok(v.sameModel.tested, 'the equality test must have run');
+  assert.ok(v.sameModel.exactAgreement >= 0.95, `agreement ${v.sameModel.exactAgreement}`);
+  assert.equal(v.sameModel.indistinguishable, true, JSON.stringify(v.sameModel));
+  // ...and a different model on the same battery is not called the teacher itself.
+  const other = await runProbe(
+    await base(await local('x-distilled'), 'base-x', ['base-y', 'base-z'], over),
+  );
+  assert.ok(other.sameModel.tested);
+  assert.equal(other.sameModel.indistinguishable, false, JSON.stringify(other.sameModel));
+  assert.ok(other.sameModel.exactAgreement < v.sameModel.exactAgreement);
+});
+
 test('a model swapped mid-run is detected and the verdict is inconclusive', async (t) => {
   if (!haveZoo) return t.skip('zoo not found');
   const stub = await startProbeStub({
@@ -120,6 +182,15 @@ test('a model swapped mid-run is detected and the verdict is inconclusive', asyn
       v.dataIssues.some((i) => i.kind === 'target-changed' && i.blocking && i.target === 'suspect'),
       JSON.stringify(v.dataIssues),
     );
+    // The HTML report of a broken run says so, and renders in a real browser without errors.
+    const file = join(dir, 'changed.html');
+    writeFileSync(file, renderProbeHtml(v));
+    const shot = await renderPage(file, join(dir, 'changed.png'));
+    if (!shot) return t.skip('chromium not installed (the verdict checks above ran)');
+    assert.deepEqual(shot.errors, []);
+    assert.match(shot.text, /inconclusive/);
+    assert.match(shot.text, /blocking/);
+    assert.match(shot.text, /re-asked sentinel prompts changed answers/);
   } finally {
     await stub.close();
   }
@@ -185,7 +256,7 @@ test('an endpoint without log-probabilities: the family is skipped, the rest sti
 test('an outage stops the run with a typed error; the rerun resumes from the cache', async (t) => {
   if (!haveZoo) return t.skip('zoo not found');
   const stub = await startProbeStub({ model: await model('x-distilled'), failAfter: 100 });
-  const cachePath = join(dir, 'outage.sqlite');
+  const cachePath = SHARED_CACHE;
   try {
     const spec = `${stub.url}#model=suspect&label=suspect&retries=1`;
     const parsed = parseTargetSpec(spec);
@@ -211,7 +282,7 @@ test('an outage stops the run with a typed error; the rerun resumes from the cac
     const cached = openCache(cachePath);
     const suspectCached = cached
       .entries()
-      .filter((e) => e.targetId.startsWith('openai-chat:')).length;
+      .filter((e) => e.targetId.startsWith(`openai-chat:${stub.url}`)).length;
     assert.ok(suspectCached > 0 && suspectCached <= 100);
     cached.close();
     stub.failAfter = undefined;
@@ -225,6 +296,29 @@ test('an outage stops the run with a typed error; the rerun resumes from the cac
     assert.ok(suspectUsage && suspectUsage.fetched < suspectUsage.answers, JSON.stringify(v.usage));
     // the rerun fetched exactly what the cache lacked
     assert.equal(stub.counts.answered - afterFailure, suspectUsage?.fetched);
+  } finally {
+    await stub.close();
+  }
+});
+
+test('an endpoint that rate-limits past every retry stops the run: RATE_LIMITED, no verdict', async (t) => {
+  if (!haveZoo) return t.skip('zoo not found');
+  const stub = await startProbeStub({ model: await model('x-distilled'), rateLimitEvery: 1 });
+  try {
+    const parsed = parseTargetSpec(`${stub.url}#model=suspect&label=suspect&retries=2`);
+    if (parsed.kind === 'local') throw new Error('expected remote');
+    await assert.rejects(
+      runProbe(
+        await base(openRemoteTarget(parsed, {}, { sleep: noSleep }), 'base-x', [
+          'base-y',
+          'base-z',
+        ]),
+      ),
+      (e: unknown) => e instanceof ProbeError && e.code === 'RATE_LIMITED',
+    );
+    assert.equal(stub.counts.answered, 0);
+    // the first request was tried once and retried twice, then the run stopped
+    assert.ok(stub.counts.limited >= 3, JSON.stringify(stub.counts));
   } finally {
     await stub.close();
   }
