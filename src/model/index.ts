@@ -5,3 +5,4 @@ export * from './roles.js';
 export * from './tokenizer.js';
 export * from './view.js';
 export * from './info.js';
+export * from './decode-pool.js';

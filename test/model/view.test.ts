@@ -368,3 +368,47 @@ test('Hugging Face cache and Ollama specs resolve to files', async () => {
     (e: unknown) => e instanceof SourceError && e.code === 'NOT_FOUND',
   );
 });
+
+test('iterateRows: the parallel decode path (worker threads) yields the same rows in order as the serial path', async () => {
+  const { sharedDecodePool, PARALLEL_SCAN_MIN_BYTES } = await import('../../src/model/index.js');
+  const pool = sharedDecodePool();
+  if (pool.size === 0) return; // one core: the parallel path is never taken
+  for (const dtype of ['BF16', 'F16', 'F32'] as const) {
+    const dir = writeHfModel(join(tempDir(), `par-${dtype}`), 'llama', TINY, dtype).dir;
+    const m = await openModel(dir);
+    try {
+      const refs = [m.roles.embedding, m.roles.layers[0]?.gate, m.roles.layers[1]?.down].filter(
+        (r) => r !== undefined,
+      );
+      for (const r of refs) {
+        const serial: number[] = [];
+        const before = pool.minBytes;
+        pool.minBytes = Number.MAX_SAFE_INTEGER;
+        for await (const c of m.iterateRows(r, 64 * r.cols)) serial.push(c.start, ...c.data);
+        pool.minBytes = 0; // force the worker path even on tiny tensors
+        const parallel: number[] = [];
+        try {
+          for await (const c of m.iterateRows(r, 64 * r.cols)) parallel.push(c.start, ...c.data);
+        } finally {
+          pool.minBytes = before;
+        }
+        assert.deepEqual(parallel, serial, `${dtype} ${r.tensor}`);
+        assert.ok(serial.length > r.rows * r.cols);
+      }
+      // stopping early leaves no unhandled rejection and the next scan still works
+      pool.minBytes = 0;
+      try {
+        const r = m.roles.embedding;
+        for await (const c of m.iterateRows(r, 4 * r.cols)) {
+          assert.equal(c.start, 0);
+          break;
+        }
+      } finally {
+        pool.minBytes = PARALLEL_SCAN_MIN_BYTES;
+      }
+    } finally {
+      await m.close();
+    }
+  }
+  await pool.close();
+});
