@@ -942,6 +942,8 @@ function assemble(x: AssembleArgs): ProbeVerdict {
   const familyPs: PValue[] = [];
   const controlAdequate = new Array<boolean>(k).fill(false);
   let usableFamilies = 0;
+  /** Lower bounds of the p-values of families that could not be calibrated (see below). */
+  const uncalibratedBounds: PValue[] = [];
   const evidence: EvidenceItem[] = [];
   let planBudget: number | null = null;
   let planPower = 0;
@@ -1012,6 +1014,14 @@ function assemble(x: AssembleArgs): ProbeVerdict {
       log10PValue: status === 'ok' ? fs.log10P : 0,
       log10E: status === 'ok' ? fs.logE / Math.LN10 : 0,
     });
+    if (status === 'uncalibrated') {
+      // The plain comparisons need no calibration and belong to every valid design (S must beat
+      // each adequate control outright), so their largest p-value bounds from below the p-value
+      // of any calibrated test of this family.
+      let bound = -Infinity;
+      for (const c of fs.controls) if (c.adequate) bound = Math.max(bound, c.plain.log10PValue);
+      if (Number.isFinite(bound)) uncalibratedBounds.push({ log10: bound });
+    }
     if (status !== 'ok') continue;
     usableFamilies++;
     familyPs.push({ log10: fs.log10P });
@@ -1117,10 +1127,24 @@ function assemble(x: AssembleArgs): ProbeVerdict {
   const blocking = issues.filter((i) => i.blocking);
   const adequateControls = controlAdequate.filter(Boolean).length;
   let verdict: ProbeDecision;
-  const p = reported.log10;
+  let p = reported.log10;
+  // No family could be calibrated, but even the bound below the calibrated p-value (the plain
+  // comparisons; combining is monotone in each p) is above SUGGESTIVE_P: whatever calibration
+  // would add, the data show no evidence. The reported p-value is then that lower bound.
+  const bound = combineFamilies(uncalibratedBounds).log10;
   if (blocking.length > 0) {
     verdict = 'inconclusive';
     reasons.push(...blocking.map((b) => `${b.target}: ${b.detail}`));
+  } else if (
+    usableFamilies === 0 &&
+    uncalibratedBounds.length > 0 &&
+    bound > Math.log10(SUGGESTIVE_P)
+  ) {
+    verdict = 'no-evidence';
+    p = bound;
+    reasons.push(
+      `no family could be calibrated, but the suspect is not even closer to the teacher than to every adequate control (p ≥ ${fmt(bound)} from the plain comparisons alone)`,
+    );
   } else if (usableFamilies === 0) {
     verdict = 'inconclusive';
     reasons.push('no probe family produced usable, calibrated evidence');

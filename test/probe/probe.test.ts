@@ -129,6 +129,23 @@ test('a suspect from another lineage is not called derived (its own parent among
   assert.ok(v.log10PValue > -3, `log10 p ${v.log10PValue}`);
 });
 
+test('a suspect plainly closer to a control than to the teacher is no-evidence even uncalibrated', async (t) => {
+  if (!haveZoo) return t.skip('zoo not found');
+  // x-distilled against base-y, controls base-x (its real source) and base-z. Whether base-x can be
+  // calibrated depends on base-z; either way the suspect does not even beat base-x plainly.
+  const v = await runProbe(await base(await local('x-distilled'), 'base-y', ['base-x', 'base-z']));
+  assert.equal(v.verdict, 'no-evidence', v.summary);
+  assert.ok(v.log10PValue > Math.log10(0.05), `log10 p ${v.log10PValue}`);
+  const baseX = v.families
+    .find((f) => f.family === 'short')
+    ?.controls.find((c) => c.control === 'base-x');
+  assert.ok(baseX && baseX.simSuspectControl > baseX.simSuspectTeacher, JSON.stringify(baseX));
+  // On this battery no family can be calibrated (base-z leans towards base-x): the decision rests
+  // on the plain comparisons, and the verdict says so.
+  if (v.families.every((f) => f.status !== 'ok'))
+    assert.match(v.reasons[0] ?? '', /plain comparisons alone/);
+});
+
 test('the teacher itself under another sampling seed is recognised: derived and indistinguishable', async (t) => {
   if (!haveZoo) return t.skip('zoo not found');
   // Short greedy answers and kernel samples; the kernel family carries the equality test, so it
