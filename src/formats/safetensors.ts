@@ -316,10 +316,40 @@ export async function readSafetensorsRange(
   }
   const esize = DTYPE_BYTES[tensor.dtype];
   const perChunk = Math.max(1, Math.floor(SAFETENSORS_READ_CHUNK / esize));
+  const src = file.source as ByteSource & {
+    readInto?: (buf: Uint8Array, offset: number) => Promise<void>;
+  };
   for (let done = 0; done < count; done += perChunk) {
     const k = Math.min(perChunk, count - done);
-    const bytes = await file.source.read(tensor.offset + (start + done) * esize, k * esize);
-    decodeToF32(tensor.dtype, bytes, out, outOffset + done, k);
+    const at = tensor.offset + (start + done) * esize;
+    if (typeof src.readInto === 'function') {
+      // Reuse scratch buffers: fresh multi-MiB allocations cost page faults and GC on every chunk.
+      const scratch = takeScratch(k * esize);
+      try {
+        await src.readInto(scratch, at);
+        decodeToF32(tensor.dtype, scratch, out, outOffset + done, k);
+      } finally {
+        if (scratchPool.length < SCRATCH_POOL_MAX) scratchPool.push(scratch.buffer as ArrayBuffer);
+      }
+    } else {
+      const bytes = await src.read(at, k * esize);
+      decodeToF32(tensor.dtype, bytes, out, outOffset + done, k);
+    }
   }
   return out;
+}
+
+/** Scratch buffers kept for reuse (one per concurrent read; a scan keeps one or two in use). */
+export const SCRATCH_POOL_MAX = 4;
+const scratchPool: ArrayBuffer[] = [];
+
+function takeScratch(length: number): Uint8Array {
+  for (let i = scratchPool.length - 1; i >= 0; i--) {
+    const b = scratchPool[i] as ArrayBuffer;
+    if (b.byteLength >= length) {
+      scratchPool.splice(i, 1);
+      return new Uint8Array(b, 0, length);
+    }
+  }
+  return new Uint8Array(new ArrayBuffer(Math.max(length, SAFETENSORS_READ_CHUNK)), 0, length);
 }

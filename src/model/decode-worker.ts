@@ -17,6 +17,7 @@ interface Job {
 
 /** Open descriptors by path (a scan touches one or a few shards); closed on 'close'. */
 const fds = new Map<string, number>();
+let scratch = new Uint8Array(0);
 
 parentPort?.on('message', (msg: Job | { close: true }) => {
   if ('close' in msg) {
@@ -30,7 +31,9 @@ parentPort?.on('message', (msg: Job | { close: true }) => {
       fd = openSync(msg.path, 'r');
       fds.set(msg.path, fd);
     }
-    const bytes = new Uint8Array(msg.count * DTYPE_BYTES[msg.dtype]);
+    const length = msg.count * DTYPE_BYTES[msg.dtype];
+    if (scratch.length < length) scratch = new Uint8Array(length);
+    const bytes = scratch.subarray(0, length); // reused: this thread decodes one chunk at a time
     let done = 0;
     while (done < bytes.length) {
       const n = readSync(fd, bytes, done, bytes.length - done, msg.offset + done);
