@@ -5,4 +5,3 @@ export * from './roles.js';
 export * from './tokenizer.js';
 export * from './view.js';
 export * from './info.js';
-export * from './decode-pool.js';

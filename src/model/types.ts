@@ -110,15 +110,6 @@ export interface TensorEntry {
   read(start: number, count: number, out?: Float32Array, outOffset?: number): Promise<Float32Array>;
   /** For block-quantized tensors: each element's quantization bin width (else undefined or null). */
   readSteps?(start: number, count: number): Promise<Float32Array | null>;
-  /**
-   * Where the raw elements lie in a local file, for parallel scans (safetensors F32/F16/BF16 on
-   * disk only): element i is at byte `offset + i × size(dtype)` of `path`.
-   */
-  readonly local?: {
-    readonly path: string;
-    readonly offset: number;
-    readonly dtype: 'F32' | 'F16' | 'BF16';
-  };
 }
 
 /** The token vocabulary, when the model carries one. */

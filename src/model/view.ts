@@ -28,8 +28,6 @@ import {
   type ResolvedModel,
 } from '../sources/resolve.js';
 import { HttpSource, type HttpStats } from '../sources/http-source.js';
-import { FileSource } from '../sources/file-source.js';
-import { CHUNKS_IN_FLIGHT_PER_WORKER, sharedDecodePool } from './decode-pool.js';
 
 /** An opened model. Close it when done. */
 export interface ModelView {
@@ -123,10 +121,6 @@ async function openSafetensors(
         file: src.name,
         read: (start, count, out, outOffset) =>
           readSafetensorsRange(f, t, start, count, out, outOffset),
-        ...(src instanceof FileSource &&
-        (t.dtype === 'F32' || t.dtype === 'F16' || t.dtype === 'BF16')
-          ? { local: { path: src.name, offset: t.offset, dtype: t.dtype } }
-          : {}),
       });
     }
   }
@@ -308,15 +302,7 @@ function makeView(
     warnings,
     readRows,
     readRef: (r) => readRows(r, 0, r.rows),
-    iterateRows: (r, chunkBytes) => {
-      const t = tensors.get(r.tensor);
-      return t?.local &&
-        plainRef(r) &&
-        r.rows * r.cols * 2 >= sharedDecodePool().minBytes &&
-        sharedDecodePool().size > 0
-        ? iterateParallel(t, t.local, r, chunkBytes)
-        : iterateRefRows(readRows, r, chunkBytes);
-    },
+    iterateRows: (r, chunkBytes) => iterateRefRows(readRows, r, chunkBytes),
     httpStats: () => {
       const total: HttpStats = { requests: 0, bytesFetched: 0, retries: 0 };
       for (const s of sources) {
@@ -336,57 +322,6 @@ function makeView(
 
 /** Default chunk for {@link ModelView.iterateRows}: large enough to amortise syscalls, small enough for caches. */
 export const ROW_CHUNK_BYTES = 8 * 1024 * 1024;
-
-/** Rows read as stored: no head un-permutation, block scales or gain offsets to apply. */
-function plainRef(r: TensorRef): boolean {
-  return !r.unpermuteHeads && !r.blockScale && !r.addOne;
-}
-
-/**
- * {@link ModelView.iterateRows} over a large local tensor: chunks are read and decoded by the
- * {@link DecodePool} workers, several in flight, and yielded in order.
- */
-async function* iterateParallel(
-  t: TensorEntry,
-  local: NonNullable<TensorEntry['local']>,
-  r: TensorRef,
-  chunkBytes = ROW_CHUNK_BYTES,
-): AsyncGenerator<{ start: number; count: number; data: Float32Array }> {
-  const pool = sharedDecodePool();
-  const per = Math.max(1, Math.floor(chunkBytes / (4 * Math.max(1, r.cols))));
-  const esize = local.dtype === 'F32' ? 4 : 2;
-  const depth = pool.size * CHUNKS_IN_FLIGHT_PER_WORKER;
-  const queue: { start: number; count: number; data: Promise<Float32Array> }[] = [];
-  let next = 0;
-  const issue = (): void => {
-    while (queue.length < depth && next < r.rows) {
-      const count = Math.min(per, r.rows - next);
-      const first = (r.rowOffset + next) * r.cols;
-      if (first + count * r.cols > t.elements)
-        throw new FormatError('OUT_OF_BOUNDS', `rows past the end of "${r.tensor}"`, {
-          where: { file: t.file, field: r.tensor },
-        });
-      queue.push({
-        start: next,
-        count,
-        data: pool.decode(local.path, local.offset + first * esize, count * r.cols, local.dtype),
-      });
-      next += count;
-    }
-  };
-  try {
-    issue();
-    while (queue.length > 0) {
-      const head = queue.shift() as (typeof queue)[number];
-      const data = await head.data;
-      issue();
-      yield { start: head.start, count: head.count, data };
-    }
-  } finally {
-    // A caller that stops early must not leave read-ahead rejections unhandled.
-    for (const q of queue) q.data.catch(() => undefined);
-  }
-}
 
 async function* iterateRefRows(
   readRows: (r: TensorRef, start: number, count: number) => Promise<Float32Array>,
