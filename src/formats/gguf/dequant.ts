@@ -12,7 +12,10 @@ const H = f16Table();
 const QK = 32;
 const QK_K = 256;
 
-const half = (b: Uint8Array, o: number): number => H[(b[o] ?? 0) | ((b[o + 1] ?? 0) << 8)] ?? 0;
+// A missing byte reads as undefined, which `|` turns into 0, so the index is always an integer in
+// [0, 65535] and no per-call guard is needed (callers check buffer sizes once per call).
+const half = (b: Uint8Array, o: number): number =>
+  H[(b[o] as number) | ((b[o + 1] as number) << 8)] as number;
 
 /** Q4_0: {f16 d; u8 qs[16]} — x = (nibble − 8)·d; low nibbles are elements 0–15, high 16–31. */
 export function dequantQ4_0(src: Uint8Array, nb: number, dst: Float32Array, o: number): void {
@@ -88,7 +91,7 @@ export function dequantQ8_0(src: Uint8Array, nb: number, dst: Float32Array, o: n
   // Bounds are checked once above, so the inner loop reads typed arrays without per-element guards.
   for (let i = 0; i < nb; i++) {
     const b = i * 34;
-    const d = H[(src[b] as number) | ((src[b + 1] as number) << 8)] as number;
+    const d = half(src, b);
     const y = o + i * QK;
     const q = b + 2;
     for (let j = 0; j < 32; j++) dst[y + j] = (s8[q + j] as number) * d;
@@ -189,14 +192,23 @@ export function unpackQ3Scales(src: Uint8Array, p: number, out: Int8Array): void
   }
 }
 
+/** get_scale_min_k4, scale half: 6-bit scale of sub-block j from the 12-byte K-quant scale field. */
+function scaleK4(src: Uint8Array, p: number, j: number): number {
+  return j < 4
+    ? (src[p + j] as number) & 63
+    : ((src[p + j + 4] as number) & 0x0f) | (((src[p + j - 4] as number) >> 6) << 4);
+}
+
+/** get_scale_min_k4, min half: 6-bit min of sub-block j. */
+function minK4(src: Uint8Array, p: number, j: number): number {
+  return j < 4
+    ? (src[p + j + 4] as number) & 63
+    : ((src[p + j + 4] as number) >> 4) | (((src[p + j] as number) >> 6) << 4);
+}
+
 /** get_scale_min_k4: 6-bit scale and min of sub-block j from the 12-byte K-quant scale field. */
 export function scaleMinK4(src: Uint8Array, p: number, j: number): [number, number] {
-  if (j < 4) return [(src[p + j] ?? 0) & 63, (src[p + j + 4] ?? 0) & 63];
-  const a = src[p + j + 4] ?? 0;
-  return [
-    (a & 0x0f) | (((src[p + j - 4] ?? 0) >> 6) << 4),
-    (a >> 4) | (((src[p + j] ?? 0) >> 6) << 4),
-  ];
+  return [scaleK4(src, p, j), minK4(src, p, j)];
 }
 
 /** Q4_K: {f16 d; f16 dmin; u8 scales[12]; u8 qs[128]} — 8 sub-blocks of 32; x = d·sc·q − dmin·m. */
@@ -207,18 +219,11 @@ export function dequantQ4_K(src: Uint8Array, nb: number, dst: Float32Array, o: n
   const mn = new Float64Array(8);
   for (let i = 0; i < nb; i++) {
     const b = i * 144;
-    const d = H[(src[b] as number) | ((src[b + 1] as number) << 8)] as number;
-    const dmin = H[(src[b + 2] as number) | ((src[b + 3] as number) << 8)] as number;
-    // get_scale_min_k4 for the 8 sub-blocks, unrolled (see scaleMinK4).
-    const p = b + 4;
-    for (let j = 0; j < 4; j++) {
-      sc[j] = d * ((src[p + j] as number) & 63);
-      mn[j] = dmin * ((src[p + j + 4] as number) & 63);
-    }
-    for (let j = 4; j < 8; j++) {
-      const a = src[p + j + 4] as number;
-      sc[j] = d * ((a & 0x0f) | (((src[p + j - 4] as number) >> 6) << 4));
-      mn[j] = dmin * ((a >> 4) | (((src[p + j] as number) >> 6) << 4));
+    const d = half(src, b);
+    const dmin = half(src, b + 2);
+    for (let j = 0; j < 8; j++) {
+      sc[j] = d * scaleK4(src, b + 4, j);
+      mn[j] = dmin * minK4(src, b + 4, j);
     }
     let y = o + i * QK_K;
     let q = b + 16;
@@ -276,7 +281,7 @@ export function dequantQ6_K(src: Uint8Array, nb: number, dst: Float32Array, o: n
     throw new RangeError('Q6_K: short buffer');
   for (let i = 0; i < nb; i++) {
     const b = i * 210;
-    const d = H[(src[b + 208] as number) | ((src[b + 209] as number) << 8)] as number;
+    const d = half(src, b + 208);
     let y = o + i * QK_K;
     let ql = b;
     let qh = b + 128;
