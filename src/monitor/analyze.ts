@@ -428,22 +428,20 @@ function kindOfKey(key: number): number {
 /**
  * Whether a set of dominated evidence kinds (bit set over {@link EVIDENCE}) attributes an
  * account to its campaign: a shared payment method; or at least {@link MIN_ATTRIBUTING_KINDS}
- * kinds including a sign-up burst or synchronised activity; or user-prompt templates together
- * with another *control* kind. User-prompt templates and the path together are not enough: a
- * reseller forwards its customers' prompts and the hydra's resold traffic through the same
- * gateway, so behind one proxy shared ordinary prompts follow from the shared path.
+ * kinds of which one is a sign-up burst or synchronised activity. User-prompt templates and the
+ * path together are not enough: a reseller forwards its customers' prompts and the hydra's resold
+ * traffic through the same gateway, so behind one proxy shared ordinary prompts follow from the
+ * shared path.
  */
 export function attributes(kinds: number): boolean {
   if ((kinds & (1 << EVIDENCE.PAYMENT)) !== 0) return true;
   let distinct = 0;
   for (let b = kinds; b !== 0; b &= b - 1) distinct++;
   if (distinct < MIN_ATTRIBUTING_KINDS) return false;
-  const coordination = (kinds & ((1 << EVIDENCE.SIGNUP) | (1 << EVIDENCE.TIMING))) !== 0;
-  return coordination;
+  return (kinds & ((1 << EVIDENCE.SIGNUP) | (1 << EVIDENCE.TIMING))) !== 0;
 }
 
-/** Evidence kinds for attribution: what a value says about who controls an account. */
-/** Evidence kinds for attribution (bit positions), see {@link attributes}. */
+/** Evidence kinds for attribution (bit positions): what a value says about who controls an account; see {@link attributes}. */
 export const EVIDENCE = { PATH: 0, PAYMENT: 1, SIGNUP: 2, TIMING: 3, PROMPT: 4 } as const;
 
 /**
@@ -753,15 +751,16 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
    * Members attributed to a campaign (alerted; the others are listed as peripheral). A value is
    * *dominated* when at least half of the accounts holding it are members. A member is attributed
    * when it shares a payment method with another member, or when it holds dominated values of at
-   * least {@link MIN_ATTRIBUTING_KINDS} evidence kinds of which at least one is a control kind
-   * (sign-up burst, synchronised activity, user-prompt template; see `evidenceKind`). Path
+   * least {@link MIN_ATTRIBUTING_KINDS} evidence kinds of which at least one is a sign-up burst or
+   * synchronised activity (see {@link attributes} and `evidenceKind`). Path
    * attributes (ranges, AS + agent, gateway system prompt) count once whatever their number: a
    * benign customer of the reseller whose proxy a hydra hides behind holds all of them and must
    * not be alerted for it. An account pulled in by one coincidence stays peripheral too.
    */
   const attributed = (members: readonly number[]): Set<number> => {
     const inC = new Set(members);
-    const dominated = new Map<number, boolean>();
+    /** Per attribute value: its evidence kind when the campaign dominates it, else -1. */
+    const dominated = new Map<number, number>();
     const out = new Set<number>();
     // coordination values (sign-up hour, activity band) are specific to the campaign when the
     // members among their holders are improbably many for a random draw of the campaign's size
@@ -780,14 +779,15 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           let k = 0;
           for (const x of list) if (inC.has(x)) k++;
           const ek = evidenceKind(g);
-          dom =
+          const isDominated =
             k >= 2 &&
             (2 * k >= list.length ||
               ((ek === EVIDENCE.SIGNUP || ek === EVIDENCE.TIMING) &&
                 logHypergeomSf(k, N, list.length, members.length) <= coordLevel));
+          dom = isDominated ? ek : -1;
           dominated.set(g, dom);
         }
-        if (dom) kinds |= 1 << evidenceKind(g);
+        if (dom >= 0) kinds |= 1 << dom;
       }
       if (attributes(kinds)) out.add(m);
     }
