@@ -316,13 +316,11 @@ export async function readSafetensorsRange(
   }
   const esize = DTYPE_BYTES[tensor.dtype];
   const perChunk = Math.max(1, Math.floor(SAFETENSORS_READ_CHUNK / esize));
-  const src = file.source as ByteSource & {
-    readInto?: (buf: Uint8Array, offset: number) => Promise<void>;
-  };
+  const src = file.source;
   for (let done = 0; done < count; done += perChunk) {
     const k = Math.min(perChunk, count - done);
     const at = tensor.offset + (start + done) * esize;
-    if (typeof src.readInto === 'function') {
+    if (src.readInto) {
       // Reuse scratch buffers: fresh multi-MiB allocations cost page faults and GC on every chunk.
       const scratch = takeScratch(k * esize);
       try {

@@ -23,6 +23,11 @@ export interface ByteSource {
    * range runs past the end, and {@link SourceError} when the medium fails.
    */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: read exactly `buf.length` bytes at `offset` into a caller-provided buffer, so hot
+   * loops can reuse buffers (same errors as {@link ByteSource.read}).
+   */
+  readInto?(buf: Uint8Array, offset: number): Promise<void>;
   /** Release handles / connections. Idempotent. */
   close(): Promise<void>;
 }
