@@ -1,5 +1,6 @@
 /** Shared benchmark helpers: timing, peak RSS, synthetic model files with realistic shapes. */
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cpus } from 'node:os';
 import { writeSafetensorsFile, type SafetensorsWriteTensor } from '../src/formats/index.js';
@@ -121,4 +122,26 @@ export async function ensureBf16Model(name: string, s: typeof LLAMA_1B, seed = 1
     }),
   );
   return dir;
+}
+
+/** Read a file sequentially in 8 MiB positioned reads and discard it: the raw read rate baseline. */
+export async function rawRead(file: string, chunk = 8 * 1024 * 1024): Promise<number> {
+  const fh = await open(file, 'r');
+  const buf = new Uint8Array(chunk);
+  let total = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, chunk, total);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  return total;
+}
+
+/** "load average (1 min) before / after: x / y on N cores" from two `os.loadavg()` samples. */
+export function loadLine(before: readonly number[], after: readonly number[]): string {
+  return `load average (1 min) before / after: ${(before[0] ?? 0).toFixed(1)} / ${(after[0] ?? 0).toFixed(1)} on ${cpus().length} cores`;
 }

@@ -6,10 +6,9 @@
  * The measured phase runs in a fresh process so that its VmHWM excludes model generation.
  */
 import { spawnSync } from 'node:child_process';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cpus, loadavg } from 'node:os';
-import { BENCH_DATA, machine, peakRss, time } from './common.js';
+import { loadavg } from 'node:os';
+import { BENCH_DATA, loadLine, machine, peakRss, rawRead, time } from './common.js';
 
 const dir = join(BENCH_DATA, 'compare-1b');
 
@@ -30,22 +29,6 @@ if (process.argv[2] !== '--measure') {
 
 const { extractFingerprint, compareFingerprints, fingerprintToJson } =
   await import('../src/forensics/index.js');
-
-async function rawRead(file: string): Promise<number> {
-  const fh = await open(file, 'r');
-  const buf = new Uint8Array(8 << 20);
-  let total = 0;
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, total);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-  return total;
-}
 
 const files = [join(dir, 'parent/model.safetensors'), join(dir, 'child/model.safetensors')];
 await rawRead(files[0] ?? '');
@@ -91,9 +74,7 @@ console.log(
 console.log(
   `CPU time of fingerprints + compare, all threads: ${cpuSeconds.toFixed(1)} s (${(cpuSeconds / 2).toFixed(1)} s of wall time if two cores were free)`,
 );
-console.log(
-  `load average (1 min) before / after: ${(load0[0] ?? 0).toFixed(1)} / ${(load1[0] ?? 0).toFixed(1)} on ${cpus().length} cores`,
-);
+console.log(loadLine(load0, load1));
 console.log(`peak RSS (VmHWM): ${(peak / 2 ** 20).toFixed(0)} MiB (goal ≤ 2048 MiB)`);
 console.log(
   `verdict: ${cmp.value.verdict}, log10 p = ${cmp.value.log10PValue.toFixed(1)}; transformations: ${cmp.value.transformations.map((t) => t.kind).join(', ')}`,

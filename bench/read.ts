@@ -7,30 +7,13 @@
  * The model (Llama-3.2-1B shapes, ~2.5 GB) is generated once under bench/data/.
  */
 import { spawnSync } from 'node:child_process';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { openModel } from '../src/model/index.js';
 import { dequantize, GGML_TYPE_ID, GGML_TYPES, quantize } from '../src/formats/gguf/index.js';
-import { ensureBf16Model, LLAMA_1B, machine, peakRss, time } from './common.js';
+import { ensureBf16Model, LLAMA_1B, loadLine, machine, peakRss, rawRead, time } from './common.js';
 
 const GB = 1e9;
-
-async function rawRead(file: string, chunk = 8 * 1024 * 1024): Promise<number> {
-  const fh = await open(file, 'r');
-  const buf = new Uint8Array(chunk);
-  let total = 0;
-  try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, chunk, total);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-    }
-  } finally {
-    await fh.close();
-  }
-  return total;
-}
 
 async function scanModel(dir: string): Promise<{ bytes: number; checksum: number }> {
   const m = await openModel(dir);
@@ -108,9 +91,7 @@ const peak = peakRss();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1] ?? NaN;
 const load1 = loadavg();
 console.log(`machine: ${machine()}`);
-console.log(
-  `load average (1 min) before / after the read rounds: ${(load0[0] ?? 0).toFixed(1)} / ${(load1[0] ?? 0).toFixed(1)}`,
-);
+console.log(`${loadLine(load0, load1)} (the read rounds)`);
 console.log('| page cache | round | file | raw sequential read | BF16 → f32 rows (ours) | ratio |');
 console.log('|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
