@@ -235,8 +235,10 @@ test('SentencePiece-style BPE with byte fallback (Llama 2 layout) round-trips an
   assert.equal(tok.decode(ids), 'hello x🙂');
   fc.assert(
     fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (s) => {
-      // The Prepend normaliser adds a leading ▁ that the Strip decoder removes again.
-      const t = s.replace(/^ +/, '');
+      // The Prepend normaliser adds a leading ▁ that the Strip decoder removes again. A literal
+      // ▁ in the input is not recoverable (the decoder maps every ▁ to a space, as Llama 2's
+      // tokenizer does), so the property ranges over texts without it.
+      const t = s.replace(/▁/g, '').replace(/^ +/, '');
       return tok.decode(tok.encode(t)) === t;
     }),
     { numRuns: 200 },
