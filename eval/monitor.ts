@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import {
   analyze,
   createState,
+  DEFAULT_MIX,
   emptyFeatures,
   featurize,
   observe,
@@ -105,6 +106,12 @@ const SETTINGS: readonly Setting[] = [
       attack: { adaptive: 10, hydras: 2, sweeps: 1, pivots: 1, mixing: [0.05, 0.1, 0.25] },
     },
     note: 'bank B, mostly adaptive campaigns (paraphrase, jitter, residential ranges, unique payments)',
+  },
+  {
+    name: 'stress-students',
+    heldOut: false,
+    sim: { seed: 7007, bank: 'A', mix: { ...DEFAULT_MIX, student: 1000 }, attack: { adaptive: 6 } },
+    note: 'stress: students asking step-by-step questions in wordings from one popular pool (written to test the extraction-wording link, which cannot tell them from an adaptive campaign: such groups are capped at watch)',
   },
 ];
 

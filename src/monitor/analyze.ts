@@ -17,10 +17,15 @@
  *    kinds* (infrastructure: /24 or ASN+agent; sign-up hour; synchronised activity; shared
  *    template or system prompt) join their common members when the overlap is improbable under
  *    independent assignment (hypergeometric tail below {@link LINK_FWER} / pairs examined): a reseller proxy's /24 alone
- *    or a popular app's frame alone links nobody, both together do.
+ *    or a popular app's frame alone links nobody, both together do. Accounts nothing else links
+ *    are paired when they share improbably many rare wordings of extraction-style requests
+ *    ({@link coSharedFrames}); a group linked only so is capped at watch.
  * 5. **Campaign test.** H0: the linked accounts are a random draw from their cohorts. Fisher's
  *    combination of the members' conformal p-values (χ² with 2m d.f.), calibrated to an e-value;
  *    e-BH (Wang & Ramdas 2022) at level `fdr` across all candidate campaigns.
+ * 6. **Attribution.** In a flagged campaign, members with a control attribute (payment, sign-up
+ *    burst, synchronised activity) are alerted; the others only when their own p-value survives
+ *    Benjamini–Hochberg among them ({@link behaviourAttributed}), and then at most at verify.
  */
 import { chiSquareSf, eBH, normalSf } from '../stats/index.js';
 import type { FileProblem } from './ingest.js';
@@ -89,6 +94,13 @@ export const LINK_SCREEN_P = 1e-4;
 export const COMMON_TEMPLATE_SHARE = 0.02;
 /** ... but a template is never "common" below this many accounts. */
 export const MIN_COMMON_TEMPLATE = 200;
+/**
+ * Extraction-request frames used by more accounts than this are not enumerated in pairs: a frame
+ * shared by hundreds is weak evidence for any one pair and costs O(owners²).
+ */
+export const MAX_FRAME_OWNERS = 256;
+/** Most pair updates when counting co-shared extraction frames (bounds time and memory). */
+export const MAX_FRAME_PAIR_WORK = 4_000_000;
 /** Attribute groups bigger than this are not used as anchors (costly and uninformative). */
 export const MAX_ANCHOR_GROUP = 20_000;
 /** Reference quantile of a cohort for per-account e-values. */
@@ -474,7 +486,87 @@ interface Linkage {
   groups: Map<number, number[]>;
   /** Account index → its attribute groups. */
   vals: number[][];
+  /** Accounts at either end of an {@link coSharedFrames} link (1) or not (0). */
+  wording: Uint8Array;
 }
+
+/**
+ * Pairs of accounts that share improbably many rare frames of their *extraction-style* requests
+ * (requests that elicit reasoning, grades, tool traces or rewrites; frame keys of type
+ * `ELICIT_HEAD` / `ELICIT_TAIL`). This is the linkage left when a campaign shares no
+ * infrastructure, payment, sign-up or timing: its accounts draw their extraction prompts from one
+ * generator, so they keep meeting on the same wordings, while unrelated users of an elicitation
+ * phrase meet on that one phrase.
+ *
+ * Test, per frame type t and pair (a, b): under H0 "b's rare frames are independent of a's", the
+ * number s of a's frames that b also used is a sum of independent Bernoulli variables with mean
+ * λ = Σ_k (n_k − 1)/(N − 1) over a's frames k (n_k accounts use k); its tail is bounded by
+ * Chernoff's bound e^{−λ}(eλ/s)^s, taken with the larger λ of the two accounts. The head and tail
+ * frame of one request are not independent, so each type is tested on its own and the smaller
+ * bound doubled (Bonferroni over the two types). A link needs the bound below
+ * {@link LINK_FWER} / (N(N−1)/2): a family-wise level over *all* pairs of accounts, a family fixed
+ * before looking at the data. Frames used by more than `commonCap` accounts are common phrasing
+ * and are not counted; frames shared by more than {@link MAX_FRAME_OWNERS} accounts are not
+ * enumerated in pairs, and enumeration stops after {@link MAX_FRAME_PAIR_WORK} pair updates
+ * (smallest groups, the most telling, first).
+ */
+function coSharedFrames(
+  N: number,
+  index: ReadonlyMap<string, number>,
+  shared: ReadonlyMap<number, readonly string[]>,
+  commonCap: number,
+): { a: number; b: number; shared: number; lp: number }[] {
+  if (N < 3) return [];
+  const threshold = Math.log(LINK_FWER / ((N * (N - 1)) / 2)) - Math.log(2);
+  const best = new Map<number, { s: number; lp: number }>();
+  for (const type of [KEY_TYPE.ELICIT_HEAD, KEY_TYPE.ELICIT_TAIL]) {
+    const groups: number[][] = [];
+    const lambda = new Float64Array(N);
+    for (const [key, ids] of shared) {
+      if ((key & 7) !== type || ids.length < 2 || ids.length > commonCap) continue;
+      const members: number[] = [];
+      for (const id of ids) {
+        const i = index.get(id);
+        if (i !== undefined) members.push(i);
+      }
+      const w = (members.length - 1) / (N - 1);
+      for (const i of members) lambda[i] = (lambda[i] ?? 0) + w;
+      if (members.length <= MAX_FRAME_OWNERS) groups.push(members);
+    }
+    groups.sort((x, y) => x.length - y.length);
+    const counts = new Map<number, number>();
+    let work = 0;
+    for (const g of groups) {
+      work += (g.length * (g.length - 1)) / 2;
+      if (work > MAX_FRAME_PAIR_WORK) break;
+      for (let x = 0; x < g.length; x++)
+        for (let y = x + 1; y < g.length; y++) {
+          const a = g[x] ?? 0;
+          const b = g[y] ?? 0;
+          const pk = a < b ? a * N + b : b * N + a;
+          counts.set(pk, (counts.get(pk) ?? 0) + 1);
+        }
+    }
+    for (const [pk, s] of counts) {
+      if (s < 2) continue;
+      const a = Math.floor(pk / N);
+      const b = pk - a * N;
+      const lp = chernoffLogBound(s, Math.max(lambda[a] ?? 0, lambda[b] ?? 0)) + Math.log(2);
+      if (lp > threshold) continue;
+      const cur = best.get(pk);
+      if (!cur || lp < cur.lp) best.set(pk, { s, lp });
+    }
+  }
+  const out: { a: number; b: number; shared: number; lp: number }[] = [];
+  for (const [pk, v] of best) {
+    const a = Math.floor(pk / N);
+    out.push({ a, b: pk - a * N, shared: v.s, lp: v.lp });
+  }
+  return out;
+}
+
+/** Link kind of {@link coSharedFrames}. */
+const WORDING = 'extraction-wording';
 
 /** Build attribute groups and join accounts per step 4. */
 function link(
@@ -520,6 +612,8 @@ function link(
   const commonCap = Math.max(MIN_COMMON_TEMPLATE, COMMON_TEMPLATE_SHARE * N);
   for (const [key, ids] of shared) {
     if (ids.length < 2 || ids.length > commonCap) continue;
+    const type = key & 7;
+    if (type === KEY_TYPE.ELICIT_HEAD || type === KEY_TYPE.ELICIT_TAIL) continue;
     const k = key * 16 + KIND.CONTENT + 2 ** 52; // numeric group key, disjoint from hashed ones
     const list: number[] = [];
     for (const id of ids) {
@@ -589,6 +683,22 @@ function link(
     for (const m of f.common) uf.union(first, m);
     note(first, { kinds: f.kinds, groups: 2, log10P: f.lp / Math.LN10 });
   }
+  // extraction-wording links join only accounts that nothing else links: a campaign seeded from
+  // a public benchmark shares its items with every benign runner of that benchmark, and such a
+  // runner must not be drawn into (and attributed to) the campaign; the links are for campaigns
+  // that share nothing else
+  const root = Int32Array.from({ length: N }, (_, i) => uf.find(i));
+  const compSize = new Int32Array(N);
+  for (const r of root) compSize[r] = (compSize[r] ?? 0) + 1;
+  const linkedElse = (i: number): boolean => (compSize[root[i] ?? i] ?? 0) > 1;
+  const wording = new Uint8Array(N);
+  for (const f of coSharedFrames(N, index, shared, commonCap)) {
+    if (linkedElse(f.a) || linkedElse(f.b)) continue;
+    uf.union(f.a, f.b);
+    wording[f.a] = 1;
+    wording[f.b] = 1;
+    note(f.a, { kinds: WORDING, groups: f.shared, log10P: f.lp / Math.LN10 });
+  }
   // re-key evidence by component root
   const byRoot = new Map<number, { kinds: string; groups: number; log10P: number }[]>();
   for (const [i, list] of evidence) {
@@ -597,7 +707,31 @@ function link(
     cur.push(...list);
     byRoot.set(r, cur);
   }
-  return { uf, evidence: byRoot, groups, vals };
+  return { uf, evidence: byRoot, groups, vals, wording };
+}
+
+/**
+ * Members attributed by behaviour: among the scored members not attributed by a control attribute
+ * (see {@link attributes}), those whose own p-value against their cohort without the campaign
+ * survives Benjamini–Hochberg at level `q` (Benjamini & Hochberg 1995). A reseller's legitimate
+ * customers share the campaign's path and prompts but not an extraction profile: their p-values
+ * are those of ordinary accounts, so among the accounts alerted this way the expected share of
+ * such customers is at most `q`. Used only inside a campaign that is itself flagged.
+ */
+export function behaviourAttributed(
+  scored: readonly number[],
+  core: ReadonlySet<number>,
+  ps: ReadonlyMap<number, number>,
+  q: number,
+): Set<number> {
+  const cand = scored
+    .filter((i) => !core.has(i))
+    .map((i) => ({ i, p: ps.get(i) ?? 1 }))
+    .sort((x, y) => x.p - y.p);
+  let k = 0;
+  for (let j = 0; j < cand.length; j++)
+    if ((cand[j]?.p ?? 1) <= (q * (j + 1)) / cand.length) k = j + 1;
+  return new Set(cand.slice(0, k).map((x) => x.i));
 }
 
 /** Bipartite graph of (some) members and the attribute values at least two of them share. */
@@ -746,7 +880,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     ? Math.max(1, Math.ceil((state.last - state.first) / SLOT_MS))
     : 1;
   const shared = sharedTemplates(state);
-  const { uf, evidence, groups, vals } = link(accs, spanSlots, shared);
+  const { uf, evidence, groups, vals, wording } = link(accs, spanSlots, shared);
   /**
    * Members attributed to a campaign (alerted; the others are listed as peripheral). A value is
    * *dominated* when at least half of the accounts holding it are members. A member is attributed
@@ -755,7 +889,10 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
    * synchronised activity (see {@link attributes} and `evidenceKind`). Path
    * attributes (ranges, AS + agent, gateway system prompt) count once whatever their number: a
    * benign customer of the reseller whose proxy a hydra hides behind holds all of them and must
-   * not be alerted for it. An account pulled in by one coincidence stays peripheral too.
+   * not be alerted for it. An account pulled in by one coincidence stays peripheral too. An
+   * account at either end of an extraction-wording link ({@link coSharedFrames}) is attributed:
+   * that link is a pairwise test of this very account, family-wise over all pairs, and a proxy
+   * does not make its customers' extraction requests share rare wordings.
    */
   const attributed = (members: readonly number[]): Set<number> => {
     const inC = new Set(members);
@@ -789,7 +926,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         }
         if (dom >= 0) kinds |= 1 << dom;
       }
-      if (attributes(kinds)) out.add(m);
+      if (attributes(kinds) || wording[m] === 1) out.add(m);
     }
     return out;
   };
@@ -886,6 +1023,8 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     readonly root: number;
     readonly members: number[];
     readonly scored: number[];
+    /** Members' conformal p-values against their cohorts without the group. */
+    readonly ps: ReadonlyMap<number, number>;
     log10P: number;
     logE: number;
   }
@@ -895,7 +1034,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     R: ReadonlyMap<number, CohortReference>,
     full: Float64Array,
     sorted: ReadonlyMap<number, Float64Array>,
-  ): number => {
+  ): { log10P: number; ps: Map<number, number> } => {
     // members against their cohorts without the campaign (a big cluster is not its own reference)
     const ps = leaveGroupOutPValues(scored, cohort, R, feats, FEATURE_WEIGHTS, full, sorted);
     let T = 0;
@@ -908,14 +1047,14 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     // Fisher catches a few extreme members, Stouffer a consistent shift; Bonferroni over the two
     const lf = chiSquareSf(T, 2 * scored.length).log10;
     const ls = normalSf(Z / Math.sqrt(scored.length)).log10;
-    return Math.min(0, Math.min(lf, ls) + Math.log10(2));
+    return { log10P: Math.min(0, Math.min(lf, ls) + Math.log10(2)), ps };
   };
   for (const [root, members] of comps) {
     if (members.length < 2) continue;
     const scored = members.filter((i) => eligible[i]);
     if (scored.length < 2) continue;
-    const lp = testGroup(scored, refs, fullScores, sortedScores);
-    cands.push({ root, members, scored, log10P: lp, logE: integralCalibratorLogE(lp) });
+    const { log10P: lp, ps } = testGroup(scored, refs, fullScores, sortedScores);
+    cands.push({ root, members, scored, ps, log10P: lp, logE: integralCalibratorLogE(lp) });
   }
   const rejected = new Set(
     eBH(
@@ -1040,6 +1179,17 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       tier = flagged ? 'verify' : 'watch';
       if (flagged && c.log10P <= THROTTLE_LOG10P && medPct >= 0.75) tier = 'throttle';
       if (tier === 'throttle' && strong && c.members.length >= 3) tier = 'block';
+      // linked by nothing but the wording of extraction requests: independent users who draw
+      // their requests from one popular pool of wordings (students asking for step-by-step
+      // explanations) look the same to this test (measured: eval setting stress-students), so
+      // such a group is for an analyst to look at, never an accusation
+      if (tier !== 'watch' && links.length > 0 && links.every((l) => l.kinds === WORDING)) {
+        tier = 'watch';
+        reasons.push({
+          code: 'wording-only',
+          text: 'linked only by shared wordings of extraction-style requests, which independent users of one popular phrasing pool also share: capped at watch',
+        });
+      }
       if (overlap >= SHARED_PROMPT_OVERLAP && overlap >= 3 * base)
         reasons.push({
           code: 'shared-prompts',
@@ -1061,11 +1211,18 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         .filter((a) => a.signupAt !== undefined && Number.isFinite(a.first))
         .map((a) => (a.first - (a.signupAt ?? a.first)) / DAY);
       const medianAge = ages.length * 2 >= memberAccs.length ? quantile(ages, 0.5) : NaN;
-      if (pooledNovelty < EVALUATION_NOVELTY && medianAge >= ESTABLISHED_DAYS && tier !== 'watch') {
+      // sign-up dates missing for most members: freshness cannot tell a harvest from an
+      // evaluation, and the conservative reading (evaluation) is taken
+      const ageUnknown = Number.isNaN(medianAge);
+      if (
+        pooledNovelty < EVALUATION_NOVELTY &&
+        (ageUnknown || medianAge >= ESTABLISHED_DAYS) &&
+        tier !== 'watch'
+      ) {
         tier = 'watch';
         reasons.push({
           code: 'evaluation-like',
-          text: `only ${fmtPct(pooledNovelty)} of the campaign's substantive prompts are new (the rest are re-sent within or across accounts) and its accounts are established (median ${Math.round(medianAge)} days before first use): looks like an evaluation run, not a harvest (capped at watch)`,
+          text: `only ${fmtPct(pooledNovelty)} of the campaign's substantive prompts are new (the rest are re-sent within or across accounts) and its accounts are ${ageUnknown ? 'of unknown age (no sign-up dates)' : `established (median ${Math.round(medianAge)} days before first use)`}: looks like an evaluation run, not a harvest (capped at watch)`,
           value: pooledNovelty,
         });
       }
@@ -1080,7 +1237,9 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           text:
             l.kinds === 'payment'
               ? 'accounts share a payment method'
-              : `accounts share ${l.kinds.replace('+', ' and ')} attributes in improbable overlap (best p = ${formatLog10(l.log10P)}, ${l.groups} groups)`,
+              : l.kinds === WORDING
+                ? `accounts share improbably many rare wordings of their extraction-style requests (best pair p = ${formatLog10(l.log10P)}, family-wise over all pairs of accounts)`
+                : `accounts share ${l.kinds.replace('+', ' and ')} attributes in improbable overlap (best p = ${formatLog10(l.log10P)}, ${l.groups} groups)`,
         });
       reasons.push({
         code: 'pooled-elicitation',
@@ -1111,13 +1270,29 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     const graph = tier !== null ? campaignGraph(memberAccs, shared) : { nodes: [], edges: [] };
     if (tier !== null) {
       const core = attributed(c.members);
-      const peripheral = c.members.length - core.size;
+      // members tied only by path and prompts whose own profile is improbable for their cohort
+      const byBehaviour =
+        flagged && tier !== 'watch'
+          ? behaviourAttributed(c.scored, core, c.ps, fdr)
+          : new Set<number>();
+      const peripheral = c.members.length - core.size - byBehaviour.size;
+      if (byBehaviour.size > 0)
+        reasons.push({
+          code: 'behaviour-attributed',
+          text: `${byBehaviour.size} member(s) without a control attribute are attributed by their own extraction profile (Benjamini–Hochberg at ${fdr} over the members' p-values against their cohorts without the campaign); recommended at most verify`,
+          value: byBehaviour.size,
+        });
       if (peripheral > 0)
         reasons.push({
           code: 'peripheral-members',
-          text: `${peripheral} linked account(s) share no payment method and fewer than ${MIN_ATTRIBUTING_KINDS} kinds of the campaign's dominant attributes (network, AS + agent and gateway system prompt count as one) and are listed but not alerted`,
+          text: `${peripheral} linked account(s) share no payment method and fewer than ${MIN_ATTRIBUTING_KINDS} kinds of the campaign's dominant attributes (network, AS + agent and gateway system prompt count as one), and their own profile is not improbable for their cohort; listed but not alerted`,
           value: peripheral,
         });
+      for (const i of byBehaviour) {
+        const prev = tierOfAccount.get(i);
+        if (!prev || tierIndex(prev.tier) < tierIndex('verify'))
+          tierOfAccount.set(i, { tier: 'verify', campaign: id, score });
+      }
       for (const i of c.members) {
         if (!core.has(i)) continue;
         const prev = tierOfAccount.get(i);

@@ -46,8 +46,22 @@ export const MAX_SHARED_OWNERS = 2048;
 /** Most shared template keys tracked (each costs a small array). */
 export const MAX_SHARED_KEYS = 500_000;
 
-/** Template / content key types (low three bits of a stored key). */
-export const KEY_TYPE = { SKEL: 0, HEAD: 1, TAIL: 2, ND: 3, EXACT: 4, SYSTEM: 5 } as const;
+/**
+ * Template / content key types (low three bits of a stored key). `ELICIT_HEAD` / `ELICIT_TAIL`
+ * are the frame keys of requests that elicit reasoning, grades, tool traces or rewrites, kept
+ * only in the cross-account index (they link accounts that share the wording of their
+ * extraction requests, see `analyze.ts`), never in an account's own key set.
+ */
+export const KEY_TYPE = {
+  SKEL: 0,
+  HEAD: 1,
+  TAIL: 2,
+  ND: 3,
+  EXACT: 4,
+  SYSTEM: 5,
+  ELICIT_HEAD: 6,
+  ELICIT_TAIL: 7,
+} as const;
 /** Number of key types. */
 export const KEY_TYPES = 5;
 
@@ -355,6 +369,9 @@ function probe(ks: KeySet, u: Uint32Array, hash: number, type: number): void {
   if (r === 1) u[U.HITS + type] = (u[U.HITS + type] ?? 0) + 1;
 }
 
+/** Elicitation flags that make a request an extraction-style request (counted in `ELICIT_ANY`). */
+const ELICIT_REQUEST = ELICIT.COT | ELICIT.RUBRIC | ELICIT.TOOL | ELICIT.REWRITE | ELICIT.MULTI;
+
 /** Record one validated request and its features into the state. */
 export function observe(state: MonitorState, rec: TrafficRecord, f: RequestFeatures): void {
   let acc = state.accounts.get(rec.account);
@@ -413,8 +430,7 @@ export function observe(state: MonitorState, rec: TrafficRecord, f: RequestFeatu
   }
   const e = f.elicit;
   if (e !== 0) {
-    if (e & (ELICIT.COT | ELICIT.RUBRIC | ELICIT.TOOL | ELICIT.REWRITE | ELICIT.MULTI))
-      u[U.ELICIT_ANY] = (u[U.ELICIT_ANY] ?? 0) + 1;
+    if (e & ELICIT_REQUEST) u[U.ELICIT_ANY] = (u[U.ELICIT_ANY] ?? 0) + 1;
     if (e & ELICIT.COT) u[U.COT] = (u[U.COT] ?? 0) + 1;
     if (e & ELICIT.RUBRIC) u[U.RUBRIC] = (u[U.RUBRIC] ?? 0) + 1;
     if (e & ELICIT.TOOL) u[U.TOOL] = (u[U.TOOL] ?? 0) + 1;
@@ -445,6 +461,10 @@ export function observe(state: MonitorState, rec: TrafficRecord, f: RequestFeatu
   if (f.headKey !== 0) indexTemplate(ti, typedKey(f.headKey, KEY_TYPE.HEAD), acc.ord);
   if (f.tailKey !== 0) indexTemplate(ti, typedKey(f.tailKey, KEY_TYPE.TAIL), acc.ord);
   if (f.systemKey !== 0) indexTemplate(ti, typedKey(f.systemKey, KEY_TYPE.SYSTEM), acc.ord);
+  if (e & ELICIT_REQUEST) {
+    if (f.headKey !== 0) indexTemplate(ti, typedKey(f.headKey, KEY_TYPE.ELICIT_HEAD), acc.ord);
+    if (f.tailKey !== 0) indexTemplate(ti, typedKey(f.tailKey, KEY_TYPE.ELICIT_TAIL), acc.ord);
+  }
 
   addDay(acc, Math.floor(ts / 86_400_000) * MAX_MODELS_PER_ACCOUNT + modelSlot(acc, rec.model), 1);
 

@@ -9,29 +9,7 @@ import {
 } from '../../src/monitor/features.js';
 import { CAPABILITIES } from '../../src/monitor/lexicon.js';
 import type { TrafficRecord } from '../../src/monitor/record.js';
-
-function rec(text: string, extra: Partial<TrafficRecord> = {}): TrafficRecord {
-  return {
-    ts: Date.UTC(2026, 2, 2),
-    account: 'a',
-    model: 'm',
-    text,
-    system: undefined,
-    turns: 0,
-    responseChars: undefined,
-    inputTokens: undefined,
-    outputTokens: undefined,
-    org: undefined,
-    ipPrefix: undefined,
-    asn: undefined,
-    payment: undefined,
-    userAgent: undefined,
-    signupAt: undefined,
-    tools: 0,
-    multiSample: false,
-    ...extra,
-  };
-}
+import { trafficRecord as rec } from '../helpers/traffic.js';
 
 function f(text: string, extra: Partial<TrafficRecord> = {}): RequestFeatures {
   return { ...featurize(rec(text, extra), emptyFeatures()) };

@@ -37,6 +37,12 @@ export interface PersonaMix {
   bench: number;
   cotLab: number;
   licensed: number;
+  /**
+   * Students who ask for step-by-step explanations of study questions in a share of their
+   * traffic, in wordings drawn from one popular pool (default 0: a stress persona for the
+   * extraction-wording linkage, see eval setting `stress-students`).
+   */
+  student?: number;
 }
 
 /** Attack settings. */
@@ -523,6 +529,34 @@ export async function simulateTraffic(
     a.payment = payId();
     const quota = Math.min(5000, Math.round(lognormal(rng, 60, 0.9) * perAccount));
     add(quota, start, humanSchedule(a, quota / days, true), chatEmit(a, true));
+  }
+  // students: ordinary chat plus study questions in one subject, asked for step-by-step
+  // explanations in wordings everyone uses (a small popular pool: the hard case for linking
+  // accounts by shared extraction wordings)
+  const studyPhrases = [
+    'Explain step by step: {q}',
+    '{q} Show your work.',
+    '{q} Please explain the reasoning step by step.',
+    'Walk me through how to solve this: {q}',
+    'Can you break this down for me step by step? {q}',
+    '{q} Explain each step so I can follow it.',
+    'Help me understand the reasoning behind this: {q}',
+    '{q} Why? Explain your thinking in detail.',
+    ...B.cotSuffixes.map((c) => `{q} ${c}`),
+  ];
+  const subjects: SweepCapability[] = ['math', 'science', 'coding', 'reasoning'];
+  for (let i = 0; i < count(mix.student ?? 0, 0); i++) {
+    const a = baseAccount('benign', 'student', residential(), pick(rng, BROWSER_UAS));
+    if (rng() < 0.3) a.payment = payId();
+    const subject = pick(rng, subjects);
+    const share = 0.1 + 0.5 * rng();
+    const quota = Math.min(3000, Math.round(lognormal(rng, 40, 1.0) * perAccount));
+    const plain = chatEmit(a, false);
+    add(quota, start, humanSchedule(a, quota / days, false), (t) => {
+      if (rng() >= share) return plain(t);
+      const text = fill(rng, pick(rng, studyPhrases), { q: (r) => B.sweepItem(r, subject) });
+      record(a, t, text, { out: 700 });
+    });
   }
   // users of third-party apps sharing a frame (bring-your-own-key apps: calls from user devices)
   const nApps = B.appFrames.length;
