@@ -113,6 +113,12 @@ const SETTINGS: readonly Setting[] = [
     sim: { seed: 7007, bank: 'A', mix: { ...DEFAULT_MIX, student: 1000 }, attack: { adaptive: 6 } },
     note: 'stress: students asking step-by-step questions in wordings from one popular pool (written to test the extraction-wording link, which cannot tell them from an adaptive campaign: such groups are capped at watch)',
   },
+  {
+    name: 'stress-classroom',
+    heldOut: false,
+    sim: { seed: 8008, bank: 'B', mix: { ...DEFAULT_MIX, classroom: 1500 } },
+    note: 'stress: classes of students behind one campus NAT, signed up in one session, meeting in weekly labs, asking a shared homework sheet step by step (a benign group with infrastructure, sign-up, timing and wording links)',
+  },
 ];
 
 const EMBED_DIM = 64;

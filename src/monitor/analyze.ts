@@ -133,6 +133,28 @@ export const EVALUATION_NOVELTY = 0.5;
 export const ESTABLISHED_DAYS = 30;
 /** Fewest sampled substantive prompts for the novelty cap to apply. */
 export const MIN_NOVELTY_SAMPLE = 50;
+/**
+ * Default fewest requests (all of a campaign's traffic in the window, an upper bound on what it
+ * can have harvested) for a campaign to be recommended above "watch". Published distillation
+ * sets start at about a thousand examples (s1: 1,000 reasoning traces, Muennighoff et al. 2025;
+ * LIMO: 817), and the campaigns the labs reported ran to millions of exchanges; a linked group
+ * whose whole traffic is below that cannot have extracted a capability in this window, whatever
+ * its coordination. Such groups are mostly cohesive legitimate ones — a class on one campus NAT
+ * that signed up in one session and meets in weekly labs (eval setting `stress-classroom`) — and
+ * a campaign below it stays on the watch list, where it grows window over window.
+ */
+export const MIN_CAMPAIGN_REQUESTS = 1000;
+/**
+ * An account is recommended above "watch" only if it sent more than this many times the median
+ * request count of the scored accounts. An account no busier than a typical user has, by itself,
+ * taken nothing a typical user does not take; accusing it would rest on the company it keeps
+ * alone. This is what keeps the members of a large lecture course (hundreds of students on one
+ * campus NAT who signed up in one session and ask the same homework step by step, a few requests
+ * a week each) off the accusation list, and what an adversary spreading a harvest thinly enough
+ * over many accounts would evade: such a campaign stays on the watch list (see README
+ * "Limitations").
+ */
+export const LIGHT_ACCOUNT_FACTOR = 2;
 
 /** Per-account features, in a fixed order. */
 export const FEATURES = [
@@ -252,6 +274,7 @@ export interface MonitorVerdict {
     readonly fdr: number;
     readonly minRequests: number;
     readonly minTier: Tier;
+    readonly minCampaignRequests: number;
     readonly includeSingletons: boolean;
     readonly eBHThresholdLog10E: number | null;
   };
@@ -292,6 +315,8 @@ export interface AnalyzeOptions {
   readonly fdr?: number;
   readonly minRequests?: number;
   readonly minTier?: Tier;
+  /** Fewest requests of a campaign recommended above watch (default {@link MIN_CAMPAIGN_REQUESTS}). */
+  readonly minCampaignRequests?: number;
   readonly includeSingletons?: boolean;
   readonly allow?: Allowlist;
   /** Known release times (model → epoch ms); otherwise inferred from first appearance. */
@@ -816,6 +841,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   const fdr = opts.fdr ?? DEFAULT_FDR;
   const minRequests = opts.minRequests ?? MIN_REQUESTS;
   const minTier = opts.minTier ?? 'verify';
+  const minCampaignRequests = opts.minCampaignRequests ?? MIN_CAMPAIGN_REQUESTS;
   const includeSingletons = opts.includeSingletons ?? false;
   const accs = [...state.accounts.values()].sort((a, b) =>
     a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
@@ -899,10 +925,11 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     /** Per attribute value: its evidence kind when the campaign dominates it, else -1. */
     const dominated = new Map<number, number>();
     const out = new Set<number>();
-    // coordination values (sign-up hour, activity band) are specific to the campaign when the
+    // coordination values (sign-up hour, activity band) are specific to the campaign only when the
     // members among their holders are improbably many for a random draw of the campaign's size
     // (hypergeometric tail, Bonferroni over the campaign's values): in a big log an hour of
-    // sign-ups holds many unrelated accounts, so "half of the holders" would miss a real burst
+    // sign-ups holds many unrelated accounts, so "half of the holders" would miss a real burst,
+    // and two holders, both members, is a coincidence
     const held = new Set<number>();
     for (const m of members) for (const g of vals[m] ?? []) held.add(g);
     const coordLevel = Math.log(LINK_FWER / Math.max(1, held.size));
@@ -916,11 +943,14 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           let k = 0;
           for (const x of list) if (inC.has(x)) k++;
           const ek = evidenceKind(g);
+          // coordination values count only when improbable: two accounts of a big campaign
+          // signing up in the same hour is a birthday coincidence (a reseller's customer and a
+          // hydra member: measured in eval setting stress-classroom), not a burst
           const isDominated =
             k >= 2 &&
-            (2 * k >= list.length ||
-              ((ek === EVIDENCE.SIGNUP || ek === EVIDENCE.TIMING) &&
-                logHypergeomSf(k, N, list.length, members.length) <= coordLevel));
+            (ek === EVIDENCE.SIGNUP || ek === EVIDENCE.TIMING
+              ? logHypergeomSf(k, N, list.length, members.length) <= coordLevel
+              : 2 * k >= list.length);
           dom = isDominated ? ek : -1;
           dominated.set(g, dom);
         }
@@ -1190,6 +1220,14 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           text: 'linked only by shared wordings of extraction-style requests, which independent users of one popular phrasing pool also share: capped at watch',
         });
       }
+      if (tier !== 'watch' && requests < minCampaignRequests) {
+        tier = 'watch';
+        reasons.push({
+          code: 'immaterial',
+          text: `the campaign sent ${requests} requests in the window, fewer than ${minCampaignRequests}: too few to have harvested a distillation set, whatever its coordination (capped at watch)`,
+          value: requests,
+        });
+      }
       if (overlap >= SHARED_PROMPT_OVERLAP && overlap >= 3 * base)
         reasons.push({
           code: 'shared-prompts',
@@ -1361,16 +1399,24 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   watchlist.sort((x, y) => y.score - x.score);
 
   const alerts: AccountFinding[] = [];
+  const lightCap = LIGHT_ACCOUNT_FACTOR * quantile(idxElig.map((i) => accs[i]?.n ?? 0), 0.5);
   for (const [i, t] of tierOfAccount) {
     const a = accs[i];
     if (!a) continue;
     const camp = campaigns.find((c) => c.id === t.campaign);
     const reasons: Reason[] = [...(camp?.reasons.slice(0, 4) ?? []), ...accountReasons(i)];
+    const light = t.tier !== 'watch' && a.n <= lightCap;
+    if (light)
+      reasons.unshift({
+        code: 'light-account',
+        text: `${a.n} requests, no more than ${LIGHT_ACCOUNT_FACTOR}× the median account (${lightCap / LIGHT_ACCOUNT_FACTOR}): too light to accuse on its links alone (capped at watch)`,
+        value: a.n,
+      });
     const f: AccountFinding = {
       account: a.id,
       campaign: t.campaign === '' ? null : t.campaign,
       score: Number(t.score.toFixed(2)),
-      tier: t.tier,
+      tier: light ? 'watch' : t.tier,
       reasons,
       requests: a.n,
       percentile: compPctOf[i] ?? 0.5,
@@ -1435,6 +1481,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       fdr,
       minRequests,
       minTier,
+      minCampaignRequests,
       includeSingletons,
       eBHThresholdLog10E: Number.isFinite(thresholdLogE) ? thresholdLogE / Math.LN10 : null,
     },

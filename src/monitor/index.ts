@@ -18,6 +18,8 @@ export {
   TIERS,
   DEFAULT_FDR,
   MIN_REQUESTS,
+  MIN_CAMPAIGN_REQUESTS,
+  LIGHT_ACCOUNT_FACTOR,
 } from './analyze.js';
 export type {
   AccountFinding,
@@ -74,6 +76,7 @@ export interface MonitorOptions {
   readonly fdr?: number;
   readonly minRequests?: number;
   readonly minTier?: Tier;
+  readonly minCampaignRequests?: number;
   readonly includeSingletons?: boolean;
   readonly allow?: Allowlist;
   readonly releases?: Readonly<Record<string, number>>;
@@ -96,6 +99,9 @@ export async function monitorLogs(opts: MonitorOptions): Promise<MonitorVerdict>
     ...(opts.fdr !== undefined ? { fdr: opts.fdr } : {}),
     ...(opts.minRequests !== undefined ? { minRequests: opts.minRequests } : {}),
     ...(opts.minTier ? { minTier: opts.minTier } : {}),
+    ...(opts.minCampaignRequests !== undefined
+      ? { minCampaignRequests: opts.minCampaignRequests }
+      : {}),
     ...(opts.includeSingletons !== undefined ? { includeSingletons: opts.includeSingletons } : {}),
     ...(opts.allow ? { allow: opts.allow } : {}),
     ...(opts.releases ? { releases: opts.releases } : {}),

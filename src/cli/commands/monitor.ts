@@ -10,6 +10,7 @@ import {
   loadAllowlist,
   loadMapping,
   loadReleases,
+  MIN_CAMPAIGN_REQUESTS,
   MonitorError,
   monitorLogs,
   renderAlertsJsonl,
@@ -28,6 +29,7 @@ interface MonitorFlags {
   fdr: string;
   minRequests: string;
   minTier: string;
+  minCampaignRequests: string;
   includeSingletons?: boolean;
   allow?: string;
   releases?: string;
@@ -67,6 +69,11 @@ export function register(program: Command): void {
       'verify',
     )
     .option(
+      '--min-campaign-requests <n>',
+      'campaigns with fewer requests in the window stay at watch (too few to have harvested a distillation set)',
+      String(MIN_CAMPAIGN_REQUESTS),
+    )
+    .option(
       '--include-singletons',
       'also alert on unlinked accounts with extreme profiles (at "verify")',
     )
@@ -78,6 +85,12 @@ export function register(program: Command): void {
     .action(async (logs: string[], flags: MonitorFlags) => {
       const fdr = parseNumberOption('--fdr', flags.fdr, 1e-12, 0.5);
       const minRequests = parseIntOption('--min-requests', flags.minRequests, 1, 1_000_000);
+      const minCampaignRequests = parseIntOption(
+        '--min-campaign-requests',
+        flags.minCampaignRequests,
+        0,
+        1_000_000_000,
+      );
       if (!isTier(flags.minTier))
         throw new CustomsError(
           'USAGE',
@@ -96,6 +109,7 @@ export function register(program: Command): void {
         fdr,
         minRequests,
         minTier: flags.minTier,
+        minCampaignRequests,
         includeSingletons: flags.includeSingletons === true,
         generatedAt: new Date().toISOString(),
         ...(workers !== undefined ? { workers } : {}),

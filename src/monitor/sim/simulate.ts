@@ -43,6 +43,18 @@ export interface PersonaMix {
    * extraction-wording linkage, see eval setting `stress-students`).
    */
   student?: number;
+  /**
+   * Students in classes (per 25 students one class): a campus NAT, sign-ups in one session at the
+   * start of term, weekly lab sessions at the same hours, one subject, a shared homework sheet
+   * asked step by step (default 0: a stress persona for infrastructure + sign-up + timing +
+   * wording linkage of benign groups, see eval setting `stress-classroom`).
+   */
+  classroom?: number;
+  /**
+   * Chat and code users who sign up during the window (half of them on one launch day, when
+   * sign-ups spike): fresh accounts are not only fraud.
+   */
+  newcomer?: number;
 }
 
 /** Attack settings. */
@@ -135,6 +147,7 @@ export const DEFAULT_MIX: PersonaMix = {
   bench: 25,
   cotLab: 40,
   licensed: 6,
+  newcomer: 1500,
 };
 
 /** The default attack settings. */
@@ -386,6 +399,12 @@ export async function simulateTraffic(
     return a;
   };
 
+  /** A fresh account: signed up in a burst at `burstAt`, before its first use. */
+  const fresh = (a: Account, firstUse: number, burstAt: number): void => {
+    a.signupAt = burstAt + int(rng, 0, 3000) * 1000;
+    if (a.signupAt > firstUse) a.signupAt = firstUse - 60_000;
+  };
+
   // output buffering
   let buf = '';
   let written = 0;
@@ -530,6 +549,22 @@ export async function simulateTraffic(
     const quota = Math.min(5000, Math.round(lognormal(rng, 60, 0.9) * perAccount));
     add(quota, start, humanSchedule(a, quota / days, true), chatEmit(a, true));
   }
+  // newcomers: sign-ups during the window, half of them on a launch day
+  const launchDay = start + int(rng, 0, Math.max(0, days - 2)) * DAY;
+  for (let i = 0; i < count(mix.newcomer ?? 0, 0); i++) {
+    const devMode = rng() < 0.3;
+    const a = baseAccount(
+      'benign',
+      'newcomer',
+      devMode && rng() < 0.5 ? cloud() : residential(),
+      pick(rng, devMode ? SDK_UAS : BROWSER_UAS),
+    );
+    if (rng() < 0.3) a.payment = payId();
+    a.signupAt = rng() < 0.5 ? launchDay + rng() * DAY : start - 2 * DAY + rng() * (days + 1) * DAY;
+    const left = Math.max(1, (end - a.signupAt) / DAY);
+    const quota = Math.min(3000, Math.round(lognormal(rng, devMode ? 40 : 15, 1.0) * perAccount));
+    add(quota, a.signupAt + 60_000, humanSchedule(a, quota / left, devMode), chatEmit(a, devMode));
+  }
   // students: ordinary chat plus study questions in one subject, asked for step-by-step
   // explanations in wordings everyone uses (a small popular pool: the hard case for linking
   // accounts by shared extraction wordings)
@@ -556,6 +591,68 @@ export async function simulateTraffic(
       if (rng() >= share) return plain(t);
       const text = fill(rng, pick(rng, studyPhrases), { q: (r) => B.sweepItem(r, subject) });
       record(a, t, text, { out: 700 });
+    });
+  }
+  // classes: one campus NAT, one sign-up session, lab sessions at fixed weekly hours, a homework
+  // sheet everyone asks about plus questions of their own, step by step in popular wordings
+  for (let c = 0; c < count((mix.classroom ?? 0) / 25, 0); c++) {
+    const ai = int(rng, 0, RESIDENTIAL_ASNS.length - 1);
+    const campus: Network = {
+      asn: RESIDENTIAL_ASNS[ai] ?? 'AS0',
+      prefixes: [prefixFor(ai, 9000 + c, 4)],
+    };
+    const subject = pick(rng, subjects);
+    const sheet: string[] = [];
+    for (let k = 0; k < int(rng, 10, 40); k++) sheet.push(B.sweepItem(rng, subject));
+    const termStart = start - int(rng, 1, 20) * DAY;
+    const tz = int(rng, -8, 9);
+    // two weekly lab sessions of two hours (local time), from the first day of the window
+    const labs = [int(rng, 0, 4), int(rng, 0, 4)].map((d, i) => ({
+      day: (d + 2 * i) % 7,
+      hour: int(rng, 8, 16),
+    }));
+    const nextLab = (t: number): number => {
+      for (let d = 0; d < 8; d++) {
+        const day = Math.floor((t + tz * HOUR) / DAY) + d;
+        for (const l of labs) {
+          if ((day + 4) % 7 !== l.day) continue; // 1970-01-01 was a Thursday
+          const from = day * DAY + l.hour * HOUR - tz * HOUR;
+          const at = from + rng() * 2 * HOUR;
+          if (at > t) return at;
+        }
+      }
+      return t + DAY;
+    };
+    // most classes are sections of 15–40; one in five is a large lecture course
+    const size = rng() < 0.2 ? int(rng, 100, 250) : int(rng, 15, 40);
+    const ids: string[] = [];
+    for (let m = 0; m < size; m++) {
+      const a = baseAccount('benign', 'classroom-student', campus, pick(rng, BROWSER_UAS));
+      a.tz = tz;
+      fresh(a, start, termStart + int(rng, 0, 90) * 60_000);
+      ids.push(a.id);
+      const home = humanSchedule(a, 2, false);
+      const quota = Math.min(1000, Math.round(lognormal(rng, 40, 0.8) * perAccount));
+      const share = 0.3 + 0.5 * rng();
+      const plain = chatEmit(a, false);
+      add(
+        quota,
+        start,
+        (t) => (rng() < 0.5 ? nextLab(t) : home(t)),
+        (t) => {
+          if (rng() >= share) return plain(t);
+          const q = rng() < 0.6 ? pick(rng, sheet) : B.sweepItem(rng, subject);
+          record(a, t, fill(rng, pick(rng, studyPhrases), { q: () => q }), { out: 700 });
+        },
+      );
+    }
+    campaigns.push({
+      id: `benign-class-${c}`,
+      kind: 'classroom',
+      label: 'benign',
+      accounts: ids,
+      records: 0,
+      extractionRecords: 0,
     });
   }
   // users of third-party apps sharing a frame (bring-your-own-key apps: calls from user devices)
@@ -776,10 +873,6 @@ export async function simulateTraffic(
           : rng() < 0.5
             ? ['cot', 'rubric']
             : ['cot'];
-  const fresh = (a: Account, firstUse: number, burstAt: number): void => {
-    a.signupAt = burstAt + int(rng, 0, 3000) * 1000;
-    if (a.signupAt > firstUse) a.signupAt = firstUse - 60_000;
-  };
   const registerCampaign = (
     id: string,
     kind: string,
