@@ -70,3 +70,46 @@ test('attribution rule: path and ordinary prompts never attribute, control attri
   assert.equal(attributes(k(PROMPT, TIMING)), true);
   assert.equal(attributes(k(SIGNUP, TIMING)), true);
 });
+
+// Regression: classes of students on one campus NAT who signed up in one session, meet in weekly
+// labs and ask a shared homework sheet step by step are linked by infrastructure, sign-up, timing
+// and content, and their elicitation share is far above their cohort's: the campaign test rejects
+// (its null, "being linked says nothing about behaviour", is false for a cohesive group). Before
+// the materiality caps, 1,434 such students (and two proxy customers drawn in by a sign-up-hour
+// coincidence) were recommended for blocking in eval setting stress-classroom.
+test('classes of students are linked and tested, but never accused', async () => {
+  let text = '';
+  const truth = await simulateTraffic(
+    {
+      records: 80_000,
+      seed: 808,
+      mix: { chat: 3000, dev: 500, classroom: 2500, newcomer: 500 },
+      attack: { sweeps: 0, pivots: 0, adaptive: 0, hydras: 0 },
+    },
+    (c) => {
+      text += c;
+    },
+  );
+  const file = join(dir, 'classes.jsonl');
+  writeFileSync(file, text);
+  const students = new Set(
+    truth.accounts.filter((a) => a.persona === 'classroom-student').map((a) => a.account),
+  );
+  assert.ok(students.size >= 100, `students: ${students.size}`);
+  const { state } = await ingest({ files: [file], workers: 1 });
+  const v = analyze({ state, minTier: 'watch' });
+  // the classes are linked and pass the campaign test (so the caps are exercised) ...
+  const flaggedClasses = v.campaigns.filter(
+    (c) => c.flagged && c.accounts.some((id) => students.has(id)),
+  );
+  assert.ok(flaggedClasses.length >= 2, `flagged classes: ${flaggedClasses.length}`);
+  const capped = v.alerts.filter(
+    (a) =>
+      students.has(a.account) &&
+      a.reasons.some((r) => r.code === 'immaterial' || r.code === 'light-account'),
+  );
+  assert.ok(capped.length > 0, 'students are listed at watch with the reason for the cap');
+  // ... and none is recommended above watch
+  const accused = v.alerts.filter((a) => a.tier !== 'watch').map((a) => a.account);
+  assert.deepEqual(accused, [], 'no account recommended above watch');
+});
