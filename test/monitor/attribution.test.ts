@@ -20,6 +20,7 @@ test('benign customers behind a hydra proxy are not alerted, the hydra is', asyn
     {
       records: 120_000,
       seed: 606,
+      mix: { newcomer: 0 },
       attack: {
         sweeps: 0,
         pivots: 0,

@@ -550,8 +550,9 @@ export async function simulateTraffic(
     add(quota, start, humanSchedule(a, quota / days, true), chatEmit(a, true));
   }
   // newcomers: sign-ups during the window, half of them on a launch day
-  const launchDay = start + int(rng, 0, Math.max(0, days - 2)) * DAY;
-  for (let i = 0; i < count(mix.newcomer ?? 0, 0); i++) {
+  const newcomers = count(mix.newcomer ?? 0, 0);
+  const launchDay = newcomers > 0 ? start + int(rng, 0, Math.max(0, days - 2)) * DAY : start;
+  for (let i = 0; i < newcomers; i++) {
     const devMode = rng() < 0.3;
     const a = baseAccount(
       'benign',
