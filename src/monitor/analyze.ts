@@ -1399,7 +1399,12 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   watchlist.sort((x, y) => y.score - x.score);
 
   const alerts: AccountFinding[] = [];
-  const lightCap = LIGHT_ACCOUNT_FACTOR * quantile(idxElig.map((i) => accs[i]?.n ?? 0), 0.5);
+  const lightCap =
+    LIGHT_ACCOUNT_FACTOR *
+    quantile(
+      idxElig.map((i) => accs[i]?.n ?? 0),
+      0.5,
+    );
   for (const [i, t] of tierOfAccount) {
     const a = accs[i];
     if (!a) continue;
