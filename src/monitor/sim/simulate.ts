@@ -405,6 +405,11 @@ export async function simulateTraffic(
     if (a.signupAt > firstUse) a.signupAt = firstUse - 60_000;
   };
 
+  /** Ground truth for a benign group (team, lab, class, a proxy's customers): never alerted. */
+  const benignGroup = (id: string, kind: string, accounts: string[]): void => {
+    campaigns.push({ id, kind, label: 'benign', accounts, records: 0, extractionRecords: 0 });
+  };
+
   // output buffering
   let buf = '';
   let written = 0;
@@ -647,14 +652,7 @@ export async function simulateTraffic(
         },
       );
     }
-    campaigns.push({
-      id: `benign-class-${c}`,
-      kind: 'classroom',
-      label: 'benign',
-      accounts: ids,
-      records: 0,
-      extractionRecords: 0,
-    });
+    benignGroup(`benign-class-${c}`, 'classroom', ids);
   }
   // users of third-party apps sharing a frame (bring-your-own-key apps: calls from user devices)
   const nApps = B.appFrames.length;
@@ -713,14 +711,7 @@ export async function simulateTraffic(
         record(a, t, text, internal && rng() < 0.7 ? { system: internal, out: 350 } : { out: 300 });
       });
     }
-    campaigns.push({
-      id: `benign-team-${i}`,
-      kind: 'team',
-      label: 'benign',
-      accounts: ids,
-      records: 0,
-      extractionRecords: 0,
-    });
+    benignGroup(`benign-team-${i}`, 'team', ids);
   }
   // benchmark runners: fixed item set, runs on several models, some with CoT suffix
   for (let i = 0; i < count(mix.bench, mix.bench > 0 ? 1 : 0); i++) {
@@ -803,14 +794,7 @@ export async function simulateTraffic(
         },
       );
     }
-    campaigns.push({
-      id: `benign-lab-${i}`,
-      kind: 'cot-lab',
-      label: 'benign',
-      accounts: ids,
-      records: 0,
-      extractionRecords: 0,
-    });
+    benignGroup(`benign-lab-${i}`, 'cot-lab', ids);
   }
   // licensed synthetic-data jobs: verified org, long-standing, dedicated range, CoT templates
   for (let i = 0; i < count(mix.licensed, mix.licensed > 0 ? 1 : 0); i++) {
@@ -1013,15 +997,7 @@ export async function simulateTraffic(
       const quota = Math.min(3000, Math.round(lognormal(rng, 40, 0.9) * perAccount));
       add(quota, start, humanSchedule(a, quota / days, rng() < 0.5), chatEmit(a, rng() < 0.4));
     }
-    if (customers.length > 0)
-      campaigns.push({
-        id: `benign-proxy-${c}`,
-        kind: 'proxy-customers',
-        label: 'benign',
-        accounts: customers,
-        records: 0,
-        extractionRecords: 0,
-      });
+    if (customers.length > 0) benignGroup(`benign-proxy-${c}`, 'proxy-customers', customers);
   }
   // release pivots: campaign moves half its traffic to the new model within hours
   for (let c = 0; c < nPivots; c++) {
