@@ -56,7 +56,7 @@ export {
   alertLine,
 } from './report.js';
 export type { AlertLine } from './report.js';
-export { simulateTraffic, DEFAULT_MIX, DEFAULT_ATTACK } from './sim/simulate.js';
+export { simulateTraffic, DEFAULT_MIX, DEFAULT_ATTACK, PERSONA_KEYS } from './sim/simulate.js';
 export type {
   SimulateOptions,
   Truth,

@@ -8,7 +8,7 @@ import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { CustomsError } from '../../errors.js';
-import { simulateTraffic, type PersonaMix } from '../../monitor/index.js';
+import { PERSONA_KEYS, simulateTraffic, type PersonaMix } from '../../monitor/index.js';
 import { diag, parseIntOption, parseNumberOption, printJson, out } from '../io.js';
 
 interface SimFlags {
@@ -28,26 +28,15 @@ interface SimFlags {
 /** Largest simulated log (a bound on disk use, not on memory: generation streams). */
 export const MAX_SIM_RECORDS = 1_000_000_000;
 
-const MIX_KEYS: readonly (keyof PersonaMix)[] = [
-  'chat',
-  'dev',
-  'appUser',
-  'support',
-  'team',
-  'bench',
-  'cotLab',
-  'licensed',
-];
-
 function parseMix(s: string): Partial<PersonaMix> {
   const outMix: Partial<PersonaMix> = {};
   for (const part of s.split(',')) {
     const [k, v] = part.split('=');
-    const key = MIX_KEYS.find((m) => m === k);
+    const key = PERSONA_KEYS.find((m) => m === k);
     if (!key || v === undefined)
       throw new CustomsError(
         'USAGE',
-        `option --mix: expected key=weight pairs over ${MIX_KEYS.join(', ')}, got "${part}"`,
+        `option --mix: expected key=weight pairs over ${PERSONA_KEYS.join(', ')}, got "${part}"`,
       );
     outMix[key] = parseNumberOption(`--mix ${k}`, v, 0, 1e7);
   }

@@ -150,6 +150,21 @@ export const DEFAULT_MIX: PersonaMix = {
   newcomer: 1500,
 };
 
+/** Every persona weight name of {@link PersonaMix} (the keys `--mix` accepts). */
+export const PERSONA_KEYS: readonly (keyof PersonaMix)[] = [
+  'chat',
+  'dev',
+  'appUser',
+  'support',
+  'team',
+  'bench',
+  'cotLab',
+  'licensed',
+  'student',
+  'classroom',
+  'newcomer',
+];
+
 /** The default attack settings. */
 export const DEFAULT_ATTACK: AttackSettings = {
   mixing: [0.05, 0.02, 0.1, 0.01, 0.25, 0.5],
