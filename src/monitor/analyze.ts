@@ -1399,12 +1399,11 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   watchlist.sort((x, y) => y.score - x.score);
 
   const alerts: AccountFinding[] = [];
-  const lightCap =
-    LIGHT_ACCOUNT_FACTOR *
-    quantile(
-      idxElig.map((i) => accs[i]?.n ?? 0),
-      0.5,
-    );
+  const medianRequests = quantile(
+    idxElig.map((i) => accs[i]?.n ?? 0),
+    0.5,
+  );
+  const lightCap = LIGHT_ACCOUNT_FACTOR * medianRequests;
   for (const [i, t] of tierOfAccount) {
     const a = accs[i];
     if (!a) continue;
@@ -1414,7 +1413,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     if (light)
       reasons.unshift({
         code: 'light-account',
-        text: `${a.n} requests, no more than ${LIGHT_ACCOUNT_FACTOR}× the median account (${lightCap / LIGHT_ACCOUNT_FACTOR}): too light to accuse on its links alone (capped at watch)`,
+        text: `${a.n} requests, no more than ${LIGHT_ACCOUNT_FACTOR}× the median account (${medianRequests}): too light to accuse on its links alone (capped at watch)`,
         value: a.n,
       });
     const f: AccountFinding = {
