@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,27 +13,16 @@ import {
   mergeState,
   observe,
   presetMapping,
-  simulateTraffic,
   toRecord,
   type SimulateOptions,
-  type Truth,
 } from '../../src/monitor/index.js';
 import { U, KEY_TYPE } from '../../src/monitor/state.js';
+import { simulateLog } from '../helpers/traffic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mon-analyze-'));
 
-async function simulate(
-  opts: SimulateOptions,
-  name: string,
-): Promise<{ file: string; truth: Truth; text: string }> {
-  let text = '';
-  const truth = await simulateTraffic(opts, (c) => {
-    text += c;
-  });
-  const file = join(dir, name);
-  writeFileSync(file, text);
-  return { file, truth, text };
-}
+const simulate = (opts: SimulateOptions, name: string): ReturnType<typeof simulateLog> =>
+  simulateLog(dir, name, opts);
 
 test('the simulator is deterministic and its truth matches the log', async () => {
   const a = await simulate({ records: 5000, seed: 42, malformed: 0.01 }, 'det-a.jsonl');

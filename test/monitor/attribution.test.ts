@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyze, ingest, simulateTraffic } from '../../src/monitor/index.js';
+import { analyze, ingest } from '../../src/monitor/index.js';
 import { attributes, EVIDENCE } from '../../src/monitor/analyze.js';
+import { simulateLog } from '../helpers/traffic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mon-attr-'));
 
@@ -15,28 +16,20 @@ const dir = mkdtempSync(join(tmpdir(), 'mon-attr-'));
 // three pieces of evidence alerted the customers; only attributes of who controls the accounts
 // (payment, sign-up burst, synchronised activity, user-prompt templates) may attribute an account.
 test('benign customers behind a hydra proxy are not alerted, the hydra is', async () => {
-  let text = '';
-  const truth = await simulateTraffic(
-    {
-      records: 120_000,
-      seed: 606,
-      mix: { newcomer: 0 },
-      attack: {
-        sweeps: 0,
-        pivots: 0,
-        adaptive: 0,
-        hydras: 2,
-        mixing: [0.25],
-        proxyCustomers: 1,
-        gatewayPrompt: 1,
-      },
+  const { file, truth } = await simulateLog(dir, 'proxy.jsonl', {
+    records: 120_000,
+    seed: 606,
+    mix: { newcomer: 0 },
+    attack: {
+      sweeps: 0,
+      pivots: 0,
+      adaptive: 0,
+      hydras: 2,
+      mixing: [0.25],
+      proxyCustomers: 1,
+      gatewayPrompt: 1,
     },
-    (c) => {
-      text += c;
-    },
-  );
-  const file = join(dir, 'proxy.jsonl');
-  writeFileSync(file, text);
+  });
   const customers = truth.accounts.filter((a) => a.persona === 'proxy-customer');
   assert.ok(customers.length >= 20, `customers: ${customers.length}`);
   const { state } = await ingest({ files: [file], workers: 1 });
@@ -79,20 +72,12 @@ test('attribution rule: path and ordinary prompts never attribute, control attri
 // the materiality caps, 1,434 such students (and two proxy customers drawn in by a sign-up-hour
 // coincidence) were recommended for blocking in eval setting stress-classroom.
 test('classes of students are linked and tested, but never accused', async () => {
-  let text = '';
-  const truth = await simulateTraffic(
-    {
-      records: 80_000,
-      seed: 808,
-      mix: { chat: 3000, dev: 500, classroom: 2500, newcomer: 500 },
-      attack: { sweeps: 0, pivots: 0, adaptive: 0, hydras: 0 },
-    },
-    (c) => {
-      text += c;
-    },
-  );
-  const file = join(dir, 'classes.jsonl');
-  writeFileSync(file, text);
+  const { file, truth } = await simulateLog(dir, 'classes.jsonl', {
+    records: 80_000,
+    seed: 808,
+    mix: { chat: 3000, dev: 500, classroom: 2500, newcomer: 500 },
+    attack: { sweeps: 0, pivots: 0, adaptive: 0, hydras: 0 },
+  });
   const students = new Set(
     truth.accounts.filter((a) => a.persona === 'classroom-student').map((a) => a.account),
   );
