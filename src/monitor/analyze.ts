@@ -503,14 +503,26 @@ function evidenceKind(key: number): number {
   return EVIDENCE.PATH;
 }
 
+/** An attribute value held by two or more accounts. */
+interface AttrGroup {
+  /** Group key ({@link groupKey}; content keys carry the typed template key). */
+  readonly key: number;
+  /** Link kind of the value ({@link KIND}). */
+  readonly kind: number;
+  /** Account indices holding it, ascending. */
+  readonly members: number[];
+}
+
 interface Linkage {
   uf: UnionFind;
   /** Per component root: evidence records. */
   evidence: Map<number, { kinds: string; groups: number; log10P: number }[]>;
-  /** Attribute group → member account indices. */
-  groups: Map<number, number[]>;
-  /** Account index → its attribute groups. */
+  /** Attribute groups (values held by two or more accounts), indexed by group id. */
+  groups: AttrGroup[];
+  /** Account index → ids of its attribute groups. */
   vals: number[][];
+  /** Account index → number of its attribute values no other account holds. */
+  singles: Int32Array;
   /** Accounts at either end of an {@link coSharedFrames} link (1) or not (0). */
   wording: Uint8Array;
 }
@@ -559,20 +571,34 @@ function coSharedFrames(
       if (members.length <= MAX_FRAME_OWNERS) groups.push(members);
     }
     groups.sort((x, y) => x.length - y.length);
-    const counts = new Map<number, number>();
+    // every co-owning pair once per shared frame, as one number (a·N + b, a < b), in a flat array
+    // sorted so that equal pairs are adjacent: 8 bytes a pair where a map of counts took ~60
     let work = 0;
+    let take = 0;
     for (const g of groups) {
-      work += (g.length * (g.length - 1)) / 2;
-      if (work > MAX_FRAME_PAIR_WORK) break;
+      const w = (g.length * (g.length - 1)) / 2;
+      if (work + w > MAX_FRAME_PAIR_WORK) break;
+      work += w;
+      take++;
+    }
+    const pairs = new Float64Array(work);
+    let np = 0;
+    for (let gi = 0; gi < take; gi++) {
+      const g = groups[gi] ?? [];
       for (let x = 0; x < g.length; x++)
         for (let y = x + 1; y < g.length; y++) {
           const a = g[x] ?? 0;
           const b = g[y] ?? 0;
-          const pk = a < b ? a * N + b : b * N + a;
-          counts.set(pk, (counts.get(pk) ?? 0) + 1);
+          pairs[np++] = a < b ? a * N + b : b * N + a;
         }
     }
-    for (const [pk, s] of counts) {
+    pairs.sort();
+    for (let r = 0; r < np;) {
+      const pk = pairs[r] ?? 0;
+      let e = r + 1;
+      while (e < np && pairs[e] === pk) e++;
+      const s = e - r;
+      r = e;
       if (s < 2) continue;
       const a = Math.floor(pk / N);
       const b = pk - a * N;
@@ -594,6 +620,58 @@ function coSharedFrames(
 const WORDING = 'extraction-wording';
 
 /** Build attribute groups and join accounts per step 4. */
+/**
+ * Groups (key, account) pairs by key: the accounts holding each value held by at least two of
+ * them (in order of first appearance, as a map filled pair by pair would iterate), each
+ * account's list of such values in the order it added them, and per account the number of its
+ * values no other account holds (counted, never materialised).
+ */
+function groupPairs(
+  N: number,
+  keys: Float64Array,
+  owners: Int32Array,
+  n: number,
+): { groups: AttrGroup[]; vals: number[][]; singles: Int32Array } {
+  const order = new Uint32Array(n);
+  for (let j = 0; j < n; j++) order[j] = j;
+  order.sort((x, y) => (keys[x] ?? 0) - (keys[y] ?? 0) || x - y);
+  const runs: { first: number; key: number; members: number[] }[] = [];
+  const singles = new Int32Array(N);
+  for (let r = 0; r < n;) {
+    const key = keys[order[r] ?? 0] ?? 0;
+    let e = r;
+    const members: number[] = [];
+    // pairs of one key are in insertion order, so one account's duplicates are adjacent
+    for (; e < n && keys[order[e] ?? 0] === key; e++) {
+      const o = owners[order[e] ?? 0] ?? 0;
+      if (members[members.length - 1] !== o) members.push(o);
+    }
+    if (members.length >= 2) runs.push({ first: order[r] ?? 0, key, members });
+    else {
+      const o = members[0] ?? 0;
+      singles[o] = (singles[o] ?? 0) + 1;
+    }
+    r = e;
+  }
+  runs.sort((x, y) => x.first - y.first);
+  const groups: AttrGroup[] = runs.map((r) => ({
+    key: r.key,
+    kind: kindOfKey(r.key),
+    members: r.members,
+  }));
+  // group ids are small integers: the per-account lists hold them unboxed, and counting over
+  // them needs no map (see the overlap search in {@link link})
+  const idOf = new Map<number, number>();
+  groups.forEach((g, id) => idOf.set(g.key, id));
+  const vals: number[][] = Array.from({ length: N }, () => []);
+  for (let j = 0; j < n; j++) {
+    const id = idOf.get(keys[j] ?? 0);
+    const v = vals[owners[j] ?? 0];
+    if (v && id !== undefined && !v.includes(id)) v.push(id);
+  }
+  return { groups, vals, singles };
+}
+
 function link(
   accs: readonly AccountState[],
   spanSlots: number,
@@ -604,15 +682,25 @@ function link(
   const evidence = new Map<number, { kinds: string; groups: number; log10P: number }[]>();
   const index = new Map<string, number>();
   accs.forEach((a, i) => index.set(a.id, i));
-  const groups = new Map<number, number[]>();
-  const vals: number[][] = accs.map(() => []);
+  // Every attribute value of every account as a (key, account) pair in flat typed arrays; only
+  // values held by two or more accounts become groups. Most values (an account's own range, its
+  // sign-up hour, its activity bands) are held by one account: a group object and a list entry for
+  // each cost ~1.7 KB per account on the 16M-record benchmark, where they are only counted.
+  let pairKey = new Float64Array(1024);
+  let pairOwner = new Int32Array(1024);
+  let nPairs = 0;
   const addVal = (i: number, kind: number, value: string): void => {
-    const k = groupKey(kind, value);
-    const list = groups.get(k);
-    if (list === undefined) groups.set(k, [i]);
-    else if (list[list.length - 1] !== i) list.push(i);
-    else return;
-    vals[i]?.push(k);
+    if (nPairs === pairKey.length) {
+      const k2 = new Float64Array(2 * nPairs);
+      k2.set(pairKey);
+      pairKey = k2;
+      const o2 = new Int32Array(2 * nPairs);
+      o2.set(pairOwner);
+      pairOwner = o2;
+    }
+    pairKey[nPairs] = groupKey(kind, value);
+    pairOwner[nPairs] = i;
+    nPairs++;
   };
   accs.forEach((a, i) => {
     for (const p of a.payments) addVal(i, KIND.PAYMENT, p);
@@ -632,6 +720,7 @@ function link(
       }
     }
   });
+  const { groups, vals, singles } = groupPairs(N, pairKey, pairOwner, nPairs);
   // shared template keys; one used by a large share of all accounts is common phrasing, not a
   // fingerprint, and would only cost time
   const commonCap = Math.max(MIN_COMMON_TEMPLATE, COMMON_TEMPLATE_SHARE * N);
@@ -640,14 +729,15 @@ function link(
     const type = key & 7;
     if (type === KEY_TYPE.ELICIT_HEAD || type === KEY_TYPE.ELICIT_TAIL) continue;
     const k = key * 16 + KIND.CONTENT + 2 ** 52; // numeric group key, disjoint from hashed ones
+    const gid = groups.length;
     const list: number[] = [];
     for (const id of ids) {
       const i = index.get(id);
       if (i === undefined) continue;
       list.push(i);
-      vals[i]?.push(k);
+      vals[i]?.push(gid);
     }
-    groups.set(k, list);
+    groups.push({ key: k, kind: KIND.CONTENT, members: list });
   }
   const note = (i: number, e: { kinds: string; groups: number; log10P: number }): void => {
     const list = evidence.get(i) ?? [];
@@ -655,8 +745,8 @@ function link(
     evidence.set(i, list);
   };
   // strong links
-  for (const [k, members] of groups) {
-    if (kindOfKey(k) !== KIND.PAYMENT || members.length < 2) continue;
+  for (const { kind, members } of groups) {
+    if (kind !== KIND.PAYMENT || members.length < 2) continue;
     const first = members[0] ?? 0;
     for (const m of members) uf.union(first, m);
     note(first, { kinds: 'payment', groups: 1, log10P: -Infinity });
@@ -667,27 +757,32 @@ function link(
   const screen = Math.log(LINK_SCREEN_P);
   let examined = 0;
   const found: { common: number[]; lp: number; kinds: string }[] = [];
-  for (const [gk, members] of groups) {
-    const gKind = kindOfKey(gk);
+  // co-holder counts per value over one anchor group, in a reusable array (no map per group:
+  // on the 16M-record benchmark those were ~650 MB of garbage between two collections)
+  const held = new Int32Array(groups.length);
+  const touched: number[] = [];
+  for (const { key: gk, kind: gKind, members } of groups) {
     if (gKind === KIND.PAYMENT || gKind === KIND.CONTENT) continue;
     if (members.length < 2 || members.length > MAX_ANCHOR_GROUP) continue;
-    const buckets = new Map<number, number[]>();
+    touched.length = 0;
     for (const m of members)
       for (const v of vals[m] ?? []) {
-        const vk = kindOfKey(v);
+        const vk = groups[v]?.kind;
         if (vk === gKind || vk === KIND.PAYMENT) continue;
-        const b = buckets.get(v);
-        if (b === undefined) buckets.set(v, [m]);
-        else b.push(m);
+        const h = held[v] ?? 0;
+        if (h === 0) touched.push(v);
+        held[v] = h + 1;
       }
-    for (const [v, common] of buckets) {
-      const c = common.length;
+    for (const v of touched) {
+      const c = held[v] ?? 0;
+      held[v] = 0;
       if (c < 2) continue;
+      const vg = groups[v];
+      if (!vg) continue;
       // a pair of two anchor kinds is met from both sides: examine it from the smaller key only
-      const vKind = kindOfKey(v);
-      if (vKind !== KIND.CONTENT && v < gk) continue;
+      if (vg.kind !== KIND.CONTENT && vg.key < gk) continue;
       examined++;
-      const vSize = groups.get(v)?.length ?? c;
+      const vSize = vg.members.length;
       // the two groups must largely coincide: most of the smaller one lies in the other. A
       // campaign's proxy range and its templates coincide; a cloud range and a popular coding
       // phrase merely overlap more than chance (both follow from "is a developer"), and with big
@@ -697,7 +792,8 @@ function link(
       if (chernoffLogBound(c, mean) > screen) continue;
       const lp = logHypergeomSf(c, N, vSize, members.length);
       if (lp > screen) continue;
-      const kinds = [KIND_NAMES[gKind] ?? '?', KIND_NAMES[kindOfKey(v)] ?? '?'].sort().join('+');
+      const common = members.filter((m) => vals[m]?.includes(v));
+      const kinds = [KIND_NAMES[gKind] ?? '?', KIND_NAMES[vg.kind] ?? '?'].sort().join('+');
       found.push({ common, lp, kinds });
     }
   }
@@ -732,7 +828,7 @@ function link(
     cur.push(...list);
     byRoot.set(r, cur);
   }
-  return { uf, evidence: byRoot, groups, vals, wording };
+  return { uf, evidence: byRoot, groups, vals, singles, wording };
 }
 
 /**
@@ -759,13 +855,44 @@ export function behaviourAttributed(
   return new Set(cand.slice(0, k).map((x) => x.i));
 }
 
-/** Bipartite graph of (some) members and the attribute values at least two of them share. */
-function campaignGraph(
-  members: readonly AccountState[],
+type CampaignGraph = CampaignFinding['graph'];
+
+/**
+ * Bipartite graphs of (some) members of each campaign and the attribute values at least two of
+ * them share. Campaigns are disjoint, so the shared-template table is read once for all of them
+ * (a pass per campaign cost 25 s of the 16M-record benchmark).
+ */
+function campaignGraphs(
+  campaigns: readonly (readonly AccountState[])[],
   shared: ReadonlyMap<number, readonly string[]>,
-): CampaignFinding['graph'] {
-  const shown = [...members].sort((a, b) => b.n - a.n).slice(0, MAX_GRAPH_MEMBERS);
-  const ids = new Set(shown.map((a) => a.id));
+): CampaignGraph[] {
+  const shownOf = campaigns.map((members) =>
+    [...members].sort((a, b) => b.n - a.n).slice(0, MAX_GRAPH_MEMBERS),
+  );
+  const campaignOf = new Map<string, number>();
+  shownOf.forEach((shown, k) => {
+    for (const a of shown) campaignOf.set(a.id, k);
+  });
+  const tpls: { key: number; m: string[] }[][] = campaigns.map(() => []);
+  const byCampaign = new Map<number, string[]>();
+  for (const [key, list] of shared) {
+    byCampaign.clear();
+    for (const id of list) {
+      const k = campaignOf.get(id);
+      if (k === undefined) continue;
+      const m = byCampaign.get(k);
+      if (m === undefined) byCampaign.set(k, [id]);
+      else m.push(id);
+    }
+    for (const [k, m] of byCampaign) if (m.length >= 2) tpls[k]?.push({ key, m });
+  }
+  return shownOf.map((shown, k) => graphOf(shown, tpls[k] ?? []));
+}
+
+function graphOf(
+  shown: readonly AccountState[],
+  tpl: { key: number; m: string[] }[],
+): CampaignGraph {
   const attrs = new Map<string, { kind: LinkKind; label: string; members: string[] }>();
   const add = (key: string, kind: LinkKind, label: string, id: string): void => {
     const cur = attrs.get(key) ?? { kind, label, members: [] };
@@ -779,11 +906,6 @@ function campaignGraph(
       const h = new Date(Math.floor(a.signupAt / 3_600_000) * 3_600_000).toISOString().slice(0, 13);
       add(`signup:${h}`, 'signup', `sign-up ${h.replace('T', ' ')}h`, a.id);
     }
-  }
-  const tpl: { key: number; m: string[] }[] = [];
-  for (const [key, list] of shared) {
-    const m = list.filter((id) => ids.has(id));
-    if (m.length >= 2) tpl.push({ key, m });
   }
   tpl.sort((x, y) => y.m.length - x.m.length);
   for (const t of tpl.slice(0, 4))
@@ -906,7 +1028,14 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     ? Math.max(1, Math.ceil((state.last - state.first) / SLOT_MS))
     : 1;
   const shared = sharedTemplates(state);
-  const { uf, evidence, groups, vals, wording } = link(accs, spanSlots, shared);
+  const {
+    uf,
+    evidence,
+    groups,
+    vals,
+    singles: ownValueCount,
+    wording,
+  } = link(accs, spanSlots, shared);
   /**
    * Members attributed to a campaign (alerted; the others are listed as peripheral). A value is
    * *dominated* when at least half of the accounts holding it are members. A member is attributed
@@ -931,18 +1060,23 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     // sign-ups holds many unrelated accounts, so "half of the holders" would miss a real burst,
     // and two holders, both members, is a coincidence
     const held = new Set<number>();
-    for (const m of members) for (const g of vals[m] ?? []) held.add(g);
-    const coordLevel = Math.log(LINK_FWER / Math.max(1, held.size));
+    let ownValues = 0;
+    for (const m of members) {
+      for (const g of vals[m] ?? []) held.add(g);
+      ownValues += ownValueCount[m] ?? 0;
+    }
+    const coordLevel = Math.log(LINK_FWER / Math.max(1, held.size + ownValues));
     for (const m of members) {
       let kinds = 0;
       for (const g of vals[m] ?? []) {
-        const list = groups.get(g) ?? [];
+        const group = groups[g];
+        const list = group?.members ?? [];
         if (list.length < 2) continue;
         let dom = dominated.get(g);
         if (dom === undefined) {
           let k = 0;
           for (const x of list) if (inC.has(x)) k++;
-          const ek = evidenceKind(g);
+          const ek = evidenceKind(group?.key ?? 0);
           // coordination values count only when improbable: two accounts of a big campaign
           // signing up in the same hour is a birthday coincidence (a reseller's customer and a
           // hydra member: measured in eval setting stress-classroom), not a burst
@@ -1164,6 +1298,8 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     .sort((x, y) => x.h - y.h)
     .map((x) => x.i);
   const campaigns: CampaignFinding[] = [];
+  /** Listed campaigns with a tier, whose graphs are drawn after the loop (index, members). */
+  const graphed: { at: number; members: AccountState[] }[] = [];
   const tierOfAccount = new Map<number, { tier: Tier; campaign: string; score: number }>();
   const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
   let allowlistedSuppressed = 0;
@@ -1202,9 +1338,13 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       // the same statistic for unrelated accounts of the same cohorts: common prompts are shared
       // by everyone, only an excess says "one benchmark run from several accounts"
       const memberSet = new Set(c.members);
-      const control = controlPool
-        .filter((i) => !memberSet.has(i) && c.scored.some((m) => cohort[m] === cohort[i]))
-        .slice(0, Math.min(64, c.members.length));
+      const cohorts = new Set(c.scored.map((m) => cohort[m]));
+      const want = Math.min(64, c.members.length);
+      const control: number[] = [];
+      for (const i of controlPool) {
+        if (control.length >= want) break;
+        if (!memberSet.has(i) && cohorts.has(cohort[i])) control.push(i);
+      }
       const base = control.length >= 2 ? overlapOf(control) : 0;
       tier = flagged ? 'verify' : 'watch';
       if (flagged && c.log10P <= THROTTLE_LOG10P && medPct >= 0.75) tier = 'throttle';
@@ -1305,7 +1445,6 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       })
       .sort((x, y) => (x.day === y.day ? (x.model < y.model ? -1 : 1) : x.day < y.day ? -1 : 1));
     const score = Math.min(300, -c.log10P);
-    const graph = tier !== null ? campaignGraph(memberAccs, shared) : { nodes: [], edges: [] };
     if (tier !== null) {
       const core = attributed(c.members);
       // members tied only by path and prompts whose own profile is improbable for their cohort
@@ -1338,7 +1477,8 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           tierOfAccount.set(i, { tier, campaign: id, score });
       }
     }
-    if (flagged || campaigns.length < MAX_LISTED_CAMPAIGNS)
+    if (flagged || campaigns.length < MAX_LISTED_CAMPAIGNS) {
+      if (tier !== null) graphed.push({ at: campaigns.length, members: memberAccs });
       campaigns.push({
         id,
         accounts: ids,
@@ -1355,9 +1495,18 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         timeline,
         hours,
         sharedPromptOverlap: overlap,
-        graph,
+        graph: { nodes: [], edges: [] },
       });
+    }
   }
+  const graphs = campaignGraphs(
+    graphed.map((g) => g.members),
+    shared,
+  );
+  graphed.forEach((g, k) => {
+    const c = campaigns[g.at];
+    if (c) campaigns[g.at] = { ...c, graph: graphs[k] ?? c.graph };
+  });
 
   // singletons and unflagged accounts: per-account e-BH for the watch list
   const singles = idxElig.filter((i) => !tierOfAccount.has(i));
