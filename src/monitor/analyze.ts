@@ -1595,6 +1595,10 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     caveats.push('no sign-up times: account freshness and sign-up links were not used');
   if (seen.payment === 0) caveats.push('no payment ids: accounts could not be linked by payment');
   if (seen.ip === 0) caveats.push('no IP addresses: accounts could not be linked by network');
+  if (seen.ip === 0 && seen.asn === 0 && seen.payment === 0 && seen.signup === 0)
+    caveats.push(
+      'no network, payment or sign-up field at all: only synchronised activity can link accounts for an alert; groups linked by what they send alone (which licensed synthetic-data jobs and benchmark runners share as much as a campaign does) are listed at watch (docs/monitor.md, Limitations)',
+    );
   if (releases.length === 0)
     caveats.push('no model release inside the log window: release pivots could not be seen');
   if (state.templates.overflow > 0)

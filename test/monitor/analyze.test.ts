@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -126,4 +126,31 @@ test('planted campaigns are found, every alert is an attacker, the allow-list su
   const allowed = analyze({ state, allow: { accounts: [first.account] } });
   assert.ok(!allowed.alerts.some((a) => a.account === first.account));
   assert.equal(allowed.counts.allowlistedSuppressed, 1);
+});
+
+test('a log without network, payment or sign-up fields still groups campaigns, says why none is alerted, and accuses no one', async () => {
+  const { text, truth } = await simulate({ records: 80000, seed: 202 }, 'full.jsonl');
+  const minimal = text
+    .trimEnd()
+    .split('\n')
+    .map((line) => {
+      const o = JSON.parse(line) as Record<string, unknown>;
+      for (const k of ['ip', 'asn', 'payment', 'signupAt', 'userAgent', 'org']) delete o[k];
+      return JSON.stringify(o);
+    })
+    .join('\n');
+  const file = join(dir, 'minimal.jsonl');
+  writeFileSync(file, `${minimal}\n`);
+  const { state } = await ingest({ files: [file], workers: 1 });
+  const v = analyze({ state });
+  assert.ok(v.caveats.some((c) => c.startsWith('no network, payment or sign-up field at all')));
+  const label = new Map(truth.accounts.map((a) => [a.account, a]));
+  for (const a of v.alerts) assert.equal(label.get(a.account)?.label, 'attack', a.account);
+  // what they send still groups a campaign's accounts; such a group is shown, capped at watch
+  const grouped = v.campaigns.filter(
+    (c) => c.tier !== null && c.accounts.every((a) => label.get(a)?.label === 'attack'),
+  );
+  assert.ok(grouped.length > 0, 'at least one campaign is grouped from content alone');
+  for (const c of grouped)
+    if (c.reasons.some((r) => r.code === 'wording-only')) assert.equal(c.tier, 'watch');
 });
