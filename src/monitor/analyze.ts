@@ -277,6 +277,8 @@ export interface MonitorVerdict {
     readonly minCampaignRequests: number;
     readonly includeSingletons: boolean;
     readonly eBHThresholdLog10E: number | null;
+    /** Account partitions the state was read in (see `MonitorState.partitions`). */
+    readonly partitions: number;
   };
   readonly releases: readonly {
     readonly model: string;
@@ -1641,6 +1643,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       minCampaignRequests,
       includeSingletons,
       eBHThresholdLog10E: Number.isFinite(thresholdLogE) ? thresholdLogE / Math.LN10 : null,
+      partitions: state.partitions,
     },
     releases: releases.map((r) => ({
       model: r.model,

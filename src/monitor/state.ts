@@ -176,6 +176,13 @@ export interface MonitorState {
     response: number;
   };
   files: { file: string; lines: number; records: number; malformed: number }[];
+  /**
+   * Account partitions (worker threads or machines) merged into this state. Each partition has
+   * its own bounded template index, which forgets keys when slots collide, so which templates are
+   * found shared by two accounts depends on the partitioning: reproducing a verdict needs the same
+   * number of partitions (recorded in the verdict's settings).
+   */
+  partitions: number;
 }
 
 /** An empty state. */
@@ -198,6 +205,7 @@ export function createState(): MonitorState {
     malformed: [],
     seen: { tokens: 0, ip: 0, asn: 0, payment: 0, signup: 0, userAgent: 0, response: 0 },
     files: [],
+    partitions: 1,
   };
 }
 
@@ -721,6 +729,7 @@ export function mergeState(a: MonitorState, b: MonitorState): MonitorState {
   for (const m of b.malformed) if (a.malformed.length < MAX_MALFORMED_KEPT) a.malformed.push(m);
   for (const k of Object.keys(a.seen) as (keyof MonitorState['seen'])[]) a.seen[k] += b.seen[k];
   a.files.push(...b.files);
+  a.partitions += b.partitions;
   return a;
 }
 
