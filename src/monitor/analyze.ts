@@ -519,7 +519,10 @@ interface Linkage {
   uf: UnionFind;
   /** Per component root: evidence records. */
   evidence: Map<number, { kinds: string; groups: number; log10P: number }[]>;
-  /** Attribute groups (values held by two or more accounts), indexed by group id. */
+  /**
+   * Attribute groups, indexed by group id: values held by two or more accounts, then the shared
+   * user-prompt templates of the template index.
+   */
   groups: AttrGroup[];
   /** Account index → ids of its attribute groups. */
   vals: number[][];
@@ -621,7 +624,6 @@ function coSharedFrames(
 /** Link kind of {@link coSharedFrames}. */
 const WORDING = 'extraction-wording';
 
-/** Build attribute groups and join accounts per step 4. */
 /**
  * Groups (key, account) pairs by key: the accounts holding each value held by at least two of
  * them (in order of first appearance, as a map filled pair by pair would iterate), each
@@ -674,6 +676,7 @@ function groupPairs(
   return { groups, vals, singles };
 }
 
+/** Build attribute groups and join accounts per step 4. */
 function link(
   accs: readonly AccountState[],
   spanSlots: number,
@@ -686,8 +689,8 @@ function link(
   accs.forEach((a, i) => index.set(a.id, i));
   // Every attribute value of every account as a (key, account) pair in flat typed arrays; only
   // values held by two or more accounts become groups. Most values (an account's own range, its
-  // sign-up hour, its activity bands) are held by one account: a group object and a list entry for
-  // each cost ~1.7 KB per account on the 16M-record benchmark, where they are only counted.
+  // sign-up hour, its activity bands) are held by one account and are only counted: a map with a
+  // member list per value took 266 MB of heap on the 16M-record benchmark.
   let pairKey = new Float64Array(1024);
   let pairOwner = new Int32Array(1024);
   let nPairs = 0;
@@ -761,7 +764,7 @@ function link(
   const found: { common: number[]; lp: number; kinds: string }[] = [];
   // co-holder counts per value over one anchor group, in a reusable array (no map per group:
   // on the 16M-record benchmark those were ~650 MB of garbage between two collections)
-  const held = new Int32Array(groups.length);
+  const coHolders = new Int32Array(groups.length);
   const touched: number[] = [];
   for (const { key: gk, kind: gKind, members } of groups) {
     if (gKind === KIND.PAYMENT || gKind === KIND.CONTENT) continue;
@@ -771,13 +774,13 @@ function link(
       for (const v of vals[m] ?? []) {
         const vk = groups[v]?.kind;
         if (vk === gKind || vk === KIND.PAYMENT) continue;
-        const h = held[v] ?? 0;
+        const h = coHolders[v] ?? 0;
         if (h === 0) touched.push(v);
-        held[v] = h + 1;
+        coHolders[v] = h + 1;
       }
     for (const v of touched) {
-      const c = held[v] ?? 0;
-      held[v] = 0;
+      const c = coHolders[v] ?? 0;
+      coHolders[v] = 0;
       if (c < 2) continue;
       const vg = groups[v];
       if (!vg) continue;
