@@ -639,7 +639,7 @@ function groupPairs(
   const order = new Uint32Array(n);
   for (let j = 0; j < n; j++) order[j] = j;
   order.sort((x, y) => (keys[x] ?? 0) - (keys[y] ?? 0) || x - y);
-  const runs: { first: number; key: number; members: number[] }[] = [];
+  const runs: { first: number; from: number; to: number; key: number; members: number[] }[] = [];
   const singles = new Int32Array(N);
   for (let r = 0; r < n;) {
     const key = keys[order[r] ?? 0] ?? 0;
@@ -650,7 +650,7 @@ function groupPairs(
       const o = owners[order[e] ?? 0] ?? 0;
       if (members[members.length - 1] !== o) members.push(o);
     }
-    if (members.length >= 2) runs.push({ first: order[r] ?? 0, key, members });
+    if (members.length >= 2) runs.push({ first: order[r] ?? 0, from: r, to: e, key, members });
     else {
       const o = members[0] ?? 0;
       singles[o] = (singles[o] ?? 0) + 1;
@@ -664,14 +664,16 @@ function groupPairs(
     members: r.members,
   }));
   // group ids are small integers: the per-account lists hold them unboxed, and counting over
-  // them needs no map (see the overlap search in {@link link})
-  const idOf = new Map<number, number>();
-  groups.forEach((g, id) => idOf.set(g.key, id));
+  // them needs no map (see the overlap search in {@link link}); each pair's id comes from its run
+  const idOfPair = new Int32Array(n).fill(-1);
+  runs.forEach((run, id) => {
+    for (let p = run.from; p < run.to; p++) idOfPair[order[p] ?? 0] = id;
+  });
   const vals: number[][] = Array.from({ length: N }, () => []);
   for (let j = 0; j < n; j++) {
-    const id = idOf.get(keys[j] ?? 0);
+    const id = idOfPair[j] ?? -1;
     const v = vals[owners[j] ?? 0];
-    if (v && id !== undefined && !v.includes(id)) v.push(id);
+    if (v && id >= 0 && !v.includes(id)) v.push(id);
   }
   return { groups, vals, singles };
 }
@@ -858,6 +860,35 @@ export function behaviourAttributed(
   for (let j = 0; j < cand.length; j++)
     if ((cand[j]?.p ?? 1) <= (q * (j + 1)) / cand.length) k = j + 1;
   return new Set(cand.slice(0, k).map((x) => x.i));
+}
+
+/** First and last request, requests per day and model, and per hour of day of a campaign. */
+function campaignActivity(memberAccs: readonly AccountState[]): {
+  first: number;
+  last: number;
+  timeline: { day: string; model: string; count: number }[];
+  hours: number[];
+} {
+  const days = new Map<string, number>();
+  const hours = new Array<number>(24).fill(0);
+  let first = Infinity;
+  let last = -Infinity;
+  for (const a of memberAccs) {
+    first = Math.min(first, a.first);
+    last = Math.max(last, a.last);
+    for (const d of accountDays(a)) {
+      const key = `${new Date(d.day * DAY).toISOString().slice(0, 10)}|${d.model}`;
+      days.set(key, (days.get(key) ?? 0) + d.count);
+    }
+    for (let h = 0; h < 24; h++) hours[h] = (hours[h] ?? 0) + (a.u[U.HOURS + h] ?? 0);
+  }
+  const timeline = [...days.entries()]
+    .map(([k, count]) => {
+      const [day = '', model = ''] = k.split('|');
+      return { day, model, count };
+    })
+    .sort((x, y) => (x.day === y.day ? (x.model < y.model ? -1 : 1) : x.day < y.day ? -1 : 1));
+  return { first, last, timeline, hours };
 }
 
 type CampaignGraph = CampaignFinding['graph'];
@@ -1430,25 +1461,6 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         value: requests > 0 ? elicit / requests : 0,
       });
     }
-    const days = new Map<string, number>();
-    const hours = new Array<number>(24).fill(0);
-    let first = Infinity;
-    let last = -Infinity;
-    for (const a of memberAccs) {
-      first = Math.min(first, a.first);
-      last = Math.max(last, a.last);
-      for (const d of accountDays(a)) {
-        const key = `${new Date(d.day * DAY).toISOString().slice(0, 10)}|${d.model}`;
-        days.set(key, (days.get(key) ?? 0) + d.count);
-      }
-      for (let h = 0; h < 24; h++) hours[h] = (hours[h] ?? 0) + (a.u[U.HOURS + h] ?? 0);
-    }
-    const timeline = [...days.entries()]
-      .map(([k, count]) => {
-        const [day = '', model = ''] = k.split('|');
-        return { day, model, count };
-      })
-      .sort((x, y) => (x.day === y.day ? (x.model < y.model ? -1 : 1) : x.day < y.day ? -1 : 1));
     const score = Math.min(300, -c.log10P);
     if (tier !== null) {
       const core = attributed(c.members);
@@ -1484,6 +1496,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     }
     if (flagged || campaigns.length < MAX_LISTED_CAMPAIGNS) {
       if (tier !== null) graphed.push({ at: campaigns.length, members: memberAccs });
+      const { first, last, timeline, hours } = campaignActivity(memberAccs);
       campaigns.push({
         id,
         accounts: ids,
