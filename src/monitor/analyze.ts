@@ -55,6 +55,7 @@ import {
   keySetHas,
   keySetKeys,
   sharedTemplates,
+  MAX_FRAME_SLOTS,
   SLOT_MS,
   U,
   type AccountState,
@@ -94,6 +95,14 @@ export const LINK_SCREEN_P = 1e-4;
 export const COMMON_TEMPLATE_SHARE = 0.02;
 /** ... but a template is never "common" below this many accounts. */
 export const MIN_COMMON_TEMPLATE = 200;
+
+/**
+ * Most accounts a template may be shared by and still link them: a template used by a large share
+ * of all accounts is common phrasing, not a fingerprint, and would only cost time.
+ */
+function commonTemplateCap(accounts: number): number {
+  return Math.max(MIN_COMMON_TEMPLATE, Math.floor(COMMON_TEMPLATE_SHARE * accounts));
+}
 /**
  * Extraction-request frames used by more accounts than this are not enumerated in pairs: a frame
  * shared by hundreds is weak evidence for any one pair and costs O(owners²).
@@ -728,9 +737,8 @@ function link(
     }
   });
   const { groups, vals, singles } = groupPairs(N, pairKey, pairOwner, nPairs);
-  // shared template keys; one used by a large share of all accounts is common phrasing, not a
-  // fingerprint, and would only cost time
-  const commonCap = Math.max(MIN_COMMON_TEMPLATE, COMMON_TEMPLATE_SHARE * N);
+  // shared template keys (common phrasing already left out: {@link commonTemplateCap})
+  const commonCap = commonTemplateCap(N);
   for (const [key, ids] of shared) {
     if (ids.length < 2 || ids.length > commonCap) continue;
     const type = key & 7;
@@ -1063,7 +1071,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   const spanSlots = Number.isFinite(state.first)
     ? Math.max(1, Math.ceil((state.last - state.first) / SLOT_MS))
     : 1;
-  const shared = sharedTemplates(state);
+  const { shared } = sharedTemplates(accs, commonTemplateCap(N));
   const {
     uf,
     evidence,
@@ -1619,9 +1627,10 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     );
   if (releases.length === 0)
     caveats.push('no model release inside the log window: release pivots could not be seen');
-  if (state.templates.overflow > 0)
+  const sampledFrames = accs.reduce((s, a) => s + (a.frames.level > 0 ? 1 : 0), 0);
+  if (sampledFrames > 0)
     caveats.push(
-      `template index full: ${state.templates.overflow} shared-template sightings were not recorded`,
+      `${sampledFrames} accounts used more than ${MAX_FRAME_SLOTS / 2} distinct template frames: shared templates were found in a consistent sample of their frames`,
     );
   if (state.malformedCount > 0)
     caveats.push(`${state.malformedCount} malformed lines were skipped (see malformed.lines)`);

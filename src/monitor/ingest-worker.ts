@@ -34,9 +34,9 @@ async function run(): Promise<void> {
     transfer.push(
       acc.u.buffer as ArrayBuffer,
       acc.keys.table.buffer as ArrayBuffer,
+      acc.frames.table.buffer as ArrayBuffer,
       acc.days.buffer as ArrayBuffer,
     );
-  transfer.push(state.templates.table.buffer as ArrayBuffer);
   const msg: WorkerReply = { kind: 'done', state, results };
   port.postMessage(msg, transfer);
 }

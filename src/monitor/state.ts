@@ -39,12 +39,12 @@ export const MAX_MALFORMED_KEPT = 1000;
 /** Most distinct models tracked globally. */
 export const MAX_MODELS = 1024;
 
-/** Slots of the global template index (direct-mapped, 8 bytes each: 32 MiB). */
-export const TEMPLATE_INDEX_SLOTS = 1 << 22;
-/** Most accounts remembered per shared template key (bigger groups say nothing about who is linked). */
-export const MAX_SHARED_OWNERS = 2048;
-/** Most shared template keys tracked (each costs a small array). */
-export const MAX_SHARED_KEYS = 500_000;
+/**
+ * Largest table of an account's template frames and extraction wordings (slots; 4 KiB): up to
+ * 512 distinct frames exactly, beyond that a consistent sample (the same hash rule in every
+ * account, so two heavy accounts keep the same subset of the frames they share).
+ */
+export const MAX_FRAME_SLOTS = 1024;
 
 /**
  * Template / content key types (low three bits of a stored key). `ELICIT_HEAD` / `ELICIT_TAIL`
@@ -92,27 +92,9 @@ export interface KeySet {
   level: number;
 }
 
-/**
- * Cross-account template sharing, found while streaming: a direct-mapped table remembers, for
- * each recent template key, the first account that used it; when another account sends the
- * same key, the key becomes "shared" and both accounts are listed. The table forgets keys that
- * are not repeated within about a million requests (they cannot link a campaign anyway).
- */
-export interface TemplateIndex {
-  /** Interleaved (key, owner ordinal) pairs: one cache line per probe. */
-  table: Uint32Array;
-  /** Shared key → account ordinals (capped at {@link MAX_SHARED_OWNERS}). */
-  shared: Map<number, number[]>;
-  /** Ordinal → account id. */
-  ids: string[];
-  overflow: number;
-}
-
 /** Per-account summary. Plain data (structured-clone friendly) so workers can hand it back. */
 export interface AccountState {
   id: string;
-  /** Position in {@link TemplateIndex.ids} of the state that created it. */
-  ord: number;
   n: number;
   first: number;
   last: number;
@@ -123,6 +105,12 @@ export interface AccountState {
   activeSlots: number;
   u: Uint32Array;
   keys: KeySet;
+  /**
+   * Template frames (typed `HEAD`, `TAIL`, `ELICIT_HEAD`, `ELICIT_TAIL`) this account used, capped
+   * at {@link MAX_FRAME_SLOTS}: the cross-account template links are read from these sets after
+   * ingestion ({@link sharedTemplates}), so they do not depend on record order or partitioning.
+   */
+  frames: KeySet;
   /** Packed (key, count) pairs; key = day index × MAX_MODELS_PER_ACCOUNT + model slot. */
   days: Uint32Array;
   dayLen: number;
@@ -156,7 +144,6 @@ export interface ModelStats {
 /** The whole streaming state. */
 export interface MonitorState {
   accounts: Map<string, AccountState>;
-  templates: TemplateIndex;
   models: Map<string, ModelStats>;
   records: number;
   lines: number;
@@ -177,10 +164,10 @@ export interface MonitorState {
   };
   files: { file: string; lines: number; records: number; malformed: number }[];
   /**
-   * Account partitions (worker threads or machines) merged into this state. Each partition has
-   * its own bounded template index, which forgets keys when slots collide, so which templates are
-   * found shared by two accounts depends on the partitioning: reproducing a verdict needs the same
-   * number of partitions (recorded in the verdict's settings).
+   * Account partitions (worker threads or machines) merged into this state. Every account lives
+   * in one partition and every per-account summary is order-independent or kept in the account's
+   * own record order, so the verdict does not depend on this number (tested); it is recorded for
+   * the run's description.
    */
   partitions: number;
 }
@@ -189,12 +176,6 @@ export interface MonitorState {
 export function createState(): MonitorState {
   return {
     accounts: new Map(),
-    templates: {
-      table: new Uint32Array(2 * TEMPLATE_INDEX_SLOTS),
-      shared: new Map(),
-      ids: [],
-      overflow: 0,
-    },
     models: new Map(),
     records: 0,
     lines: 0,
@@ -209,12 +190,11 @@ export function createState(): MonitorState {
   };
 }
 
-function newAccount(id: string, ord: number): AccountState {
+function newAccount(id: string): AccountState {
   const u = new Uint32Array(U.LEN);
   u.fill(0xffffffff, U.ACT, U.ACT + ACTIVITY_MINHASH);
   return {
     id,
-    ord,
     n: 0,
     first: Infinity,
     last: -Infinity,
@@ -225,6 +205,7 @@ function newAccount(id: string, ord: number): AccountState {
     activeSlots: 0,
     u,
     keys: { table: new Uint32Array(INITIAL_KEY_SLOTS), size: 0, level: 0 },
+    frames: { table: new Uint32Array(INITIAL_KEY_SLOTS), size: 0, level: 0 },
     days: new Uint32Array(16),
     dayLen: 0,
     daysDropped: 0,
@@ -298,9 +279,9 @@ function rebuild(ks: KeySet, slots: number): void {
 }
 
 /** Make room: grow the table, or once at its cap raise the sampling level (halving the keys). */
-function ensureRoom(ks: KeySet): void {
+function ensureRoom(ks: KeySet, maxSlots: number): void {
   while (ks.size * 2 >= ks.table.length) {
-    if (ks.table.length < MAX_KEY_SLOTS) rebuild(ks, ks.table.length * 2);
+    if (ks.table.length < maxSlots) rebuild(ks, ks.table.length * 2);
     else {
       ks.level++;
       rebuild(ks, ks.table.length);
@@ -308,11 +289,15 @@ function ensureRoom(ks: KeySet): void {
   }
 }
 
-/** Test-and-insert: 1 = seen before, 0 = new, -1 = outside the current sample. */
-export function keySetTestAdd(ks: KeySet, key: number): -1 | 0 | 1 {
+/**
+ * Test-and-insert: 1 = seen before, 0 = new, -1 = outside the current sample. The final content
+ * does not depend on insertion order: the level rises only when more than `maxSlots / 2` distinct
+ * keys pass the current level, so a set ends at the lowest level at which its keys fit.
+ */
+export function keySetTestAdd(ks: KeySet, key: number, maxSlots = MAX_KEY_SLOTS): -1 | 0 | 1 {
   if (!sampled(key, ks.level)) return -1;
   if (keySetHas(ks, key)) return 1;
-  ensureRoom(ks);
+  ensureRoom(ks, maxSlots);
   if (!sampled(key, ks.level)) return -1; // the level may have risen
   if (rawInsert(ks.table, key)) ks.size++;
   return 0;
@@ -384,8 +369,7 @@ const ELICIT_REQUEST = ELICIT.COT | ELICIT.RUBRIC | ELICIT.TOOL | ELICIT.REWRITE
 export function observe(state: MonitorState, rec: TrafficRecord, f: RequestFeatures): void {
   let acc = state.accounts.get(rec.account);
   if (acc === undefined) {
-    acc = newAccount(rec.account, state.templates.ids.length);
-    state.templates.ids.push(rec.account);
+    acc = newAccount(rec.account);
     state.accounts.set(rec.account, acc);
   }
   state.records++;
@@ -464,14 +448,15 @@ export function observe(state: MonitorState, rec: TrafficRecord, f: RequestFeatu
     }
   }
   probe(ks, u, f.contentKey, KEY_TYPE.EXACT);
-  // cross-account index: the frame keys (slot filling leaves them intact) and system prompts
-  const ti = state.templates;
-  if (f.headKey !== 0) indexTemplate(ti, typedKey(f.headKey, KEY_TYPE.HEAD), acc.ord);
-  if (f.tailKey !== 0) indexTemplate(ti, typedKey(f.tailKey, KEY_TYPE.TAIL), acc.ord);
-  if (f.systemKey !== 0) indexTemplate(ti, typedKey(f.systemKey, KEY_TYPE.SYSTEM), acc.ord);
+  // frames for cross-account links (slot filling leaves them intact); system prompts are below
+  const fr = acc.frames;
+  if (f.headKey !== 0) keySetTestAdd(fr, typedKey(f.headKey, KEY_TYPE.HEAD), MAX_FRAME_SLOTS);
+  if (f.tailKey !== 0) keySetTestAdd(fr, typedKey(f.tailKey, KEY_TYPE.TAIL), MAX_FRAME_SLOTS);
   if (e & ELICIT_REQUEST) {
-    if (f.headKey !== 0) indexTemplate(ti, typedKey(f.headKey, KEY_TYPE.ELICIT_HEAD), acc.ord);
-    if (f.tailKey !== 0) indexTemplate(ti, typedKey(f.tailKey, KEY_TYPE.ELICIT_TAIL), acc.ord);
+    if (f.headKey !== 0)
+      keySetTestAdd(fr, typedKey(f.headKey, KEY_TYPE.ELICIT_HEAD), MAX_FRAME_SLOTS);
+    if (f.tailKey !== 0)
+      keySetTestAdd(fr, typedKey(f.tailKey, KEY_TYPE.ELICIT_TAIL), MAX_FRAME_SLOTS);
   }
 
   addDay(acc, Math.floor(ts / 86_400_000) * MAX_MODELS_PER_ACCOUNT + modelSlot(acc, rec.model), 1);
@@ -524,73 +509,93 @@ export function observe(state: MonitorState, rec: TrafficRecord, f: RequestFeatu
   }
 }
 
-/** Note that account `ord` used template key `key` (see {@link TemplateIndex}). */
-export function indexTemplate(ti: TemplateIndex, key: number, ord: number): void {
-  const slot = 2 * (fmix32(key ^ 0x5bd1e995) & (TEMPLATE_INDEX_SLOTS - 1));
-  const t = ti.table;
-  if (t[slot] !== key) {
-    t[slot] = key;
-    t[slot + 1] = ord;
-    return;
-  }
-  const first = t[slot + 1] ?? 0;
-  if (first === ord) return;
-  addShared(ti, key, first);
-  addShared(ti, key, ord);
-  // keep the newest user as the slot owner so a third account is recognised as well
-  t[slot + 1] = ord;
-}
+/** Counter bits of the holder-count sketch in {@link sharedTemplates} (2 rows of 2^k bytes). */
+const HOLDER_SKETCH_MAX_BITS = 24;
 
-function addShared(ti: TemplateIndex, key: number, ord: number): void {
-  let list = ti.shared.get(key);
-  if (list === undefined) {
-    if (ti.shared.size >= MAX_SHARED_KEYS) {
-      ti.overflow++;
-      return;
+/**
+ * Template frames and system prompts held by at least two and at most `maxHolders` accounts,
+ * with the ids of the accounts holding them (in the order of `accounts`), keyed by typed key in
+ * increasing key order. Read from the accounts' own frame sets and system prompts, so the result
+ * is a function of the accounts alone: neither record order nor the partitioning of accounts
+ * over workers or machines changes it. A two-row count sketch of holders per key (never below
+ * the true count) first discards the keys held by one account, so only candidate pairs are kept;
+ * keys held by more than `maxHolders` accounts are common phrasing and are counted in `common`.
+ */
+export function sharedTemplates(
+  accounts: readonly AccountState[],
+  maxHolders: number,
+): { shared: Map<number, string[]>; common: number } {
+  const each = (a: AccountState, fn: (key: number) => void): void => {
+    const t = a.frames.table;
+    for (let j = 0; j < t.length; j++) {
+      const k = t[j] ?? 0;
+      if (k !== 0) fn(k);
     }
-    list = [];
-    ti.shared.set(key, list);
-  }
-  // duplicates are allowed (removed at analysis); checking only the last few keeps this O(1)
-  const n = list.length;
-  if (n >= MAX_SHARED_OWNERS) return;
-  for (let i = n - 1; i >= 0 && i >= n - 4; i--) if (list[i] === ord) return;
-  list.push(ord);
-}
-
-function mergeTemplates(a: MonitorState, b: MonitorState): void {
-  const ta = a.templates;
-  const tb = b.templates;
-  const map = new Uint32Array(tb.ids.length);
-  tb.ids.forEach((id, o) => {
-    map[o] = a.accounts.get(id)?.ord ?? 0;
-  });
-  for (const [k, ords] of tb.shared) for (const o of ords) addShared(ta, k, map[o] ?? 0);
-  const A = ta.table;
-  const Bt = tb.table;
-  for (let s = 0; s < 2 * TEMPLATE_INDEX_SLOTS; s += 2) {
-    const kb = Bt[s] ?? 0;
-    if (kb === 0) continue;
-    const ka = A[s] ?? 0;
-    const ob = map[Bt[s + 1] ?? 0] ?? 0;
-    if (ka === 0) {
-      A[s] = kb;
-      A[s + 1] = ob;
-    } else if (ka === kb && (A[s + 1] ?? 0) !== ob) {
-      addShared(ta, kb, A[s + 1] ?? 0);
-      addShared(ta, kb, ob);
+    for (const s of a.systems) fn(typedKey(s, KEY_TYPE.SYSTEM));
+  };
+  let total = 0;
+  for (const a of accounts) total += a.frames.size + a.systems.length;
+  let bits = 10;
+  while (bits < HOLDER_SKETCH_MAX_BITS && 1 << bits < 2 * total) bits++;
+  const mask = (1 << bits) - 1;
+  const r0 = new Uint8Array(1 << bits);
+  const r1 = new Uint8Array(1 << bits);
+  for (const a of accounts)
+    each(a, (k) => {
+      const i = fmix32(k) & mask;
+      const j = fmix32(k ^ 0x9e3779b9) & mask;
+      if ((r0[i] ?? 0) < 255) r0[i] = (r0[i] ?? 0) + 1;
+      if ((r1[j] ?? 0) < 255) r1[j] = (r1[j] ?? 0) + 1;
+    });
+  const candidate = (k: number): boolean =>
+    (r0[fmix32(k) & mask] ?? 0) >= 2 && (r1[fmix32(k ^ 0x9e3779b9) & mask] ?? 0) >= 2;
+  // candidate keys once per holder, sorted: runs give each key's number of holders
+  let nc = 0;
+  for (const a of accounts)
+    each(a, (k) => {
+      if (candidate(k)) nc++;
+    });
+  const cand = new Uint32Array(nc);
+  nc = 0;
+  for (const a of accounts)
+    each(a, (k) => {
+      if (candidate(k)) cand[nc++] = k;
+    });
+  cand.sort();
+  const keys: number[] = [];
+  const lists: string[][] = [];
+  let common = 0;
+  for (let r = 0; r < nc;) {
+    const k = cand[r] ?? 0;
+    let e = r + 1;
+    while (e < nc && cand[e] === k) e++;
+    if (e - r > maxHolders) common++;
+    else if (e - r >= 2) {
+      keys.push(k);
+      lists.push([]);
     }
+    r = e;
   }
-  ta.overflow += tb.overflow;
-}
-
-/** Shared template keys with the ids of the accounts that used them. */
-export function sharedTemplates(state: MonitorState): Map<number, string[]> {
-  const out = new Map<number, string[]>();
-  const ids = state.templates.ids;
-  for (const [k, ords] of state.templates.shared)
-    out.set(k, [...new Set(ords.map((o) => ids[o] ?? ''))]);
-  return out;
+  const sorted = Uint32Array.from(keys);
+  for (const a of accounts)
+    each(a, (k) => {
+      if (!candidate(k)) return;
+      let lo = 0;
+      let hi = sorted.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        const v = sorted[mid] ?? 0;
+        if (v === k) {
+          lists[mid]?.push(a.id);
+          return;
+        }
+        if (v < k) lo = mid + 1;
+        else hi = mid - 1;
+      }
+    });
+  const shared = new Map<number, string[]>();
+  keys.forEach((k, i) => shared.set(k, lists[i] ?? []));
+  return { shared, common };
 }
 
 /** Record a malformed line (counted always, kept up to {@link MAX_MALFORMED_KEPT}). */
@@ -612,13 +617,21 @@ function mergeKeySets(a: AccountState, b: AccountState): void {
       if (type < KEY_TYPES) a.u[U.HITS + type] = (a.u[U.HITS + type] ?? 0) + 1;
     }
   }
-  a.keys.level = level;
-  rebuild(a.keys, a.keys.table.length);
-  for (const k of keySetKeys(b.keys)) {
-    if (!sampled(k, a.keys.level)) continue;
-    if (keySetHas(a.keys, k)) continue;
-    ensureRoom(a.keys);
-    if (sampled(k, a.keys.level) && rawInsert(a.keys.table, k)) a.keys.size++;
+  unionInto(a.keys, b.keys, MAX_KEY_SLOTS);
+  unionInto(a.frames, b.frames, MAX_FRAME_SLOTS);
+}
+
+/** Add the keys of `b` to `a` at the higher of their sampling levels (as one pass would keep). */
+function unionInto(a: KeySet, b: KeySet, maxSlots: number): void {
+  if (b.level > a.level) {
+    a.level = b.level;
+    rebuild(a, a.table.length);
+  }
+  for (const k of keySetKeys(b)) {
+    if (!sampled(k, a.level)) continue;
+    if (keySetHas(a, k)) continue;
+    ensureRoom(a, maxSlots);
+    if (sampled(k, a.level) && rawInsert(a.table, k)) a.size++;
   }
 }
 
@@ -702,13 +715,9 @@ function popcount(x: number): number {
 export function mergeState(a: MonitorState, b: MonitorState): MonitorState {
   for (const [id, acc] of b.accounts) {
     const mine = a.accounts.get(id);
-    if (mine === undefined) {
-      acc.ord = a.templates.ids.length;
-      a.templates.ids.push(id);
-      a.accounts.set(id, acc);
-    } else mergeAccount(mine, acc);
+    if (mine === undefined) a.accounts.set(id, acc);
+    else mergeAccount(mine, acc);
   }
-  mergeTemplates(a, b);
   for (const [m, s] of b.models) {
     const mine = a.models.get(m);
     if (mine === undefined) {

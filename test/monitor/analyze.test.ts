@@ -16,7 +16,7 @@ import {
   toRecord,
   type SimulateOptions,
 } from '../../src/monitor/index.js';
-import { U, KEY_TYPE } from '../../src/monitor/state.js';
+import { U, KEY_TYPE, keySetKeys } from '../../src/monitor/state.js';
 import { simulateLog } from '../helpers/traffic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mon-analyze-'));
@@ -86,6 +86,9 @@ test('state merge equals one pass (counters exact, repeats across the cut counte
       assert.equal(b.u[U.TESTED + KEY_TYPE.EXACT], a.u[U.TESTED + KEY_TYPE.EXACT], id);
       assert.equal(b.u[U.HITS + KEY_TYPE.EXACT], a.u[U.HITS + KEY_TYPE.EXACT], id);
     }
+    // frame sets (cross-account template links) are the same sets, sampled at the same level
+    assert.equal(b.frames.level, a.frames.level, id);
+    assert.deepEqual([...keySetKeys(b.frames)].sort(), [...keySetKeys(a.frames)].sort(), id);
     // cadence statistics lose at most the one gap across the cut
     assert.ok(a.iaN - b.iaN >= 0 && a.iaN - b.iaN <= 1, id);
   }
@@ -118,8 +121,13 @@ test('planted campaigns are found, every alert is an attacker, the allow-list su
     assert.ok(a.score > 0);
     assert.ok(['verify', 'throttle', 'block'].includes(a.tier));
   }
-  // determinism: the verdict is a pure function of the state
+  // determinism: the verdict is a pure function of the state, and the state's verdict does not
+  // depend on how accounts were partitioned over workers (only the recorded count differs)
   assert.deepEqual(analyze({ state }), v);
+  const split = await ingest({ files: [file], workers: 3 });
+  const w = analyze({ state: split.state });
+  assert.equal(w.settings.partitions, 3);
+  assert.deepEqual({ ...w, settings: { ...w.settings, partitions: 1 } }, v);
   const first = v.alerts[0];
   assert.ok(first);
   if (!first) return;

@@ -113,7 +113,7 @@ test('account partitions (worker threads, or machines) give the same state as on
     [997, 1994, 2991, 3988, 4985, 5982],
   );
   assert.equal(split.state.accounts.size, one.state.accounts.size);
-  // the partitioning is recorded: the bounded template indexes are the one part that depends on it
+  // the partitioning is recorded (for the run's description; nothing depends on it)
   assert.equal(one.state.partitions, 1);
   assert.equal(split.state.partitions, 3);
   for (const [id, a] of one.state.accounts) {
