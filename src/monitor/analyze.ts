@@ -1124,11 +1124,18 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           // coordination values count only when improbable: two accounts of a big campaign
           // signing up in the same hour is a birthday coincidence (a reseller's customer and a
           // hydra member: measured in eval setting stress-classroom), not a burst
+          // prompt templates and path values also need their member count to be improbable: a
+          // component of thousands of accounts holds thousands of ordinary chat frames, and "two
+          // of the three holders are members" is then what any account sharing one of them
+          // expects. A payment method is a direct tie.
           const isDominated =
             k >= 2 &&
-            (ek === EVIDENCE.SIGNUP || ek === EVIDENCE.TIMING
-              ? logHypergeomSf(k, N, list.length, members.length) <= coordLevel
-              : 2 * k >= list.length);
+            (ek === EVIDENCE.PAYMENT
+              ? 2 * k >= list.length
+              : ek === EVIDENCE.SIGNUP || ek === EVIDENCE.TIMING
+                ? logHypergeomSf(k, N, list.length, members.length) <= coordLevel
+                : 2 * k >= list.length &&
+                  logHypergeomSf(k, N, list.length, members.length) <= coordLevel);
           dom = isDominated ? ek : -1;
           dominated.set(g, dom);
         }
