@@ -493,6 +493,40 @@ export function attributes(kinds: number): boolean {
 export const EVIDENCE = { PATH: 0, PAYMENT: 1, SIGNUP: 2, TIMING: 3, PROMPT: 4 } as const;
 
 /**
+ * Whether an attribute value counts as a campaign's for attribution (is *dominated* by it):
+ * `k` of its `holders` accounts are among the campaign's `size` members, in a run of `n`
+ * accounts; `logLevel` is the natural-log significance level (Bonferroni over the campaign's
+ * values).
+ *
+ * - A payment method: at least half its holders are members (a shared card is a direct tie).
+ * - A sign-up hour or activity band: the member count is improbable for a random draw of the
+ *   campaign's size (hypergeometric tail ≤ the level). In a big log an hour of sign-ups holds
+ *   many unrelated accounts, so "half of the holders" would miss a real burst, and two accounts
+ *   of a big campaign signing up in the same hour is a birthday coincidence (a reseller's
+ *   customer and a hydra member: measured in eval setting stress-classroom).
+ * - A prompt template or path value: both. A component of thousands of accounts holds thousands
+ *   of ordinary chat frames, and "two of the three holders are members" is then what any
+ *   account sharing one of them expects.
+ *
+ * Always false below two member holders.
+ */
+export function dominates(
+  evidence: number,
+  k: number,
+  holders: number,
+  size: number,
+  n: number,
+  logLevel: number,
+): boolean {
+  if (k < 2) return false;
+  const half = 2 * k >= holders;
+  if (evidence === EVIDENCE.PAYMENT) return half;
+  const improbable = logHypergeomSf(k, n, holders, size) <= logLevel;
+  if (evidence === EVIDENCE.SIGNUP || evidence === EVIDENCE.TIMING) return improbable;
+  return half && improbable;
+}
+
+/**
  * The evidence kind of an attribute group for attribution. Network ranges, AS + user agent and a
  * system prompt are properties of the *path* a request took: a reseller's gateway gives all of
  * them to every account it forwards, its legitimate customers' as much as a hydra's, and they are
@@ -1082,7 +1116,8 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   } = link(accs, spanSlots, shared);
   /**
    * Members attributed to a campaign (alerted; the others are listed as peripheral). A value is
-   * *dominated* when at least half of the accounts holding it are members. A member is attributed
+   * *dominated* when its member holders say something about the campaign ({@link dominates}:
+   * half the holders and improbably many for a random draw, payment: half). A member is attributed
    * when it shares a payment method with another member, or when it holds dominated values of at
    * least {@link MIN_ATTRIBUTING_KINDS} evidence kinds of which at least one is a sign-up burst or
    * synchronised activity (see {@link attributes} and `evidenceKind`). Path
@@ -1098,18 +1133,14 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     /** Per attribute value: its evidence kind when the campaign dominates it, else -1. */
     const dominated = new Map<number, number>();
     const out = new Set<number>();
-    // coordination values (sign-up hour, activity band) are specific to the campaign only when the
-    // members among their holders are improbably many for a random draw of the campaign's size
-    // (hypergeometric tail, Bonferroni over the campaign's values): in a big log an hour of
-    // sign-ups holds many unrelated accounts, so "half of the holders" would miss a real burst,
-    // and two holders, both members, is a coincidence
+    // significance level of {@link dominates}: Bonferroni over the values the campaign holds
     const held = new Set<number>();
     let ownValues = 0;
     for (const m of members) {
       for (const g of vals[m] ?? []) held.add(g);
       ownValues += ownValueCount[m] ?? 0;
     }
-    const coordLevel = Math.log(LINK_FWER / Math.max(1, held.size + ownValues));
+    const valueLevel = Math.log(LINK_FWER / Math.max(1, held.size + ownValues));
     for (const m of members) {
       let kinds = 0;
       for (const g of vals[m] ?? []) {
@@ -1121,21 +1152,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           let k = 0;
           for (const x of list) if (inC.has(x)) k++;
           const ek = evidenceKind(group?.key ?? 0);
-          // coordination values count only when improbable: two accounts of a big campaign
-          // signing up in the same hour is a birthday coincidence (a reseller's customer and a
-          // hydra member: measured in eval setting stress-classroom), not a burst
-          // prompt templates and path values also need their member count to be improbable: a
-          // component of thousands of accounts holds thousands of ordinary chat frames, and "two
-          // of the three holders are members" is then what any account sharing one of them
-          // expects. A payment method is a direct tie.
-          const isDominated =
-            k >= 2 &&
-            (ek === EVIDENCE.PAYMENT
-              ? 2 * k >= list.length
-              : ek === EVIDENCE.SIGNUP || ek === EVIDENCE.TIMING
-                ? logHypergeomSf(k, N, list.length, members.length) <= coordLevel
-                : 2 * k >= list.length &&
-                  logHypergeomSf(k, N, list.length, members.length) <= coordLevel);
+          const isDominated = dominates(ek, k, list.length, members.length, N, valueLevel);
           dom = isDominated ? ek : -1;
           dominated.set(g, dom);
         }

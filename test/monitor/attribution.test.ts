@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, ingest } from '../../src/monitor/index.js';
-import { attributes, EVIDENCE } from '../../src/monitor/analyze.js';
+import { attributes, dominates, EVIDENCE } from '../../src/monitor/analyze.js';
 import { simulateLog } from '../helpers/traffic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mon-attr-'));
@@ -63,6 +63,28 @@ test('attribution rule: path and ordinary prompts never attribute, control attri
   assert.equal(attributes(k(PATH, SIGNUP)), true);
   assert.equal(attributes(k(PROMPT, TIMING)), true);
   assert.equal(attributes(k(SIGNUP, TIMING)), true);
+});
+
+// A value counts as a campaign's only when it says something about this campaign. In a run of
+// 100,000 accounts at a level of 0.01 / 10,000 values: a chat frame held by three accounts, two of
+// them members of a 5,000-account component, is what any account sharing one of its frames sees;
+// the same frame in a 10-account sweep, or a template 300 of whose 320 holders are members, is
+// the campaign's. A shared payment method is a tie whatever the campaign's size.
+test("dominance: a value counts as the campaign's only when its member count is improbable", () => {
+  const { PATH, PAYMENT, SIGNUP, PROMPT } = EVIDENCE;
+  const n = 100_000;
+  const level = Math.log(0.01 / 10_000);
+  assert.equal(dominates(PROMPT, 2, 3, 5_000, n, level), false, 'chat frame in a big component');
+  assert.equal(dominates(PROMPT, 2, 3, 10, n, level), true, 'the same frame in a small sweep');
+  assert.equal(dominates(PROMPT, 300, 320, 5_000, n, level), true, "the campaign's template");
+  assert.equal(dominates(PROMPT, 300, 700, 5_000, n, level), false, 'less than half are members');
+  assert.equal(dominates(PATH, 2, 3, 5_000, n, level), false);
+  assert.equal(dominates(PATH, 500, 900, 5_000, n, level), true, "a proxy range of the hydra's");
+  assert.equal(dominates(PAYMENT, 2, 2, 5_000, n, level), true, 'a shared card is a tie');
+  assert.equal(dominates(PAYMENT, 1, 2, 10, n, level), false, 'one member holder is no tie');
+  // a sign-up hour: improbable many members counts even when they are not half of the holders
+  assert.equal(dominates(SIGNUP, 40, 200, 5_000, n, level), true, 'a burst inside a busy hour');
+  assert.equal(dominates(SIGNUP, 2, 2, 5_000, n, level), false, 'two sign-ups: a coincidence');
 });
 
 // Regression: classes of students on one campus NAT who signed up in one session, meet in weekly
