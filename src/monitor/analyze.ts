@@ -564,7 +564,7 @@ interface Linkage {
   evidence: Map<number, { kinds: string; groups: number; log10P: number }[]>;
   /**
    * Attribute groups, indexed by group id: values held by two or more accounts, then the shared
-   * user-prompt templates of the template index.
+   * user-prompt templates and system prompts ({@link sharedTemplates}).
    */
   groups: AttrGroup[];
   /** Account index → ids of its attribute groups. */
@@ -590,30 +590,23 @@ interface Linkage {
  * frame of one request are not independent, so each type is tested on its own and the smaller
  * bound doubled (Bonferroni over the two types). A link needs the bound below
  * {@link LINK_FWER} / (N(N−1)/2): a family-wise level over *all* pairs of accounts, a family fixed
- * before looking at the data. Frames used by more than `commonCap` accounts are common phrasing
- * and are not counted; frames shared by more than {@link MAX_FRAME_OWNERS} accounts are not
+ * before looking at the data. Frames of common phrasing are already left out of `shared`
+ * ({@link commonTemplateCap}); frames shared by more than {@link MAX_FRAME_OWNERS} accounts are not
  * enumerated in pairs, and enumeration stops after {@link MAX_FRAME_PAIR_WORK} pair updates
  * (smallest groups, the most telling, first).
  */
 function coSharedFrames(
   N: number,
-  index: ReadonlyMap<string, number>,
-  shared: ReadonlyMap<number, readonly string[]>,
-  commonCap: number,
+  shared: ReadonlyMap<number, readonly number[]>,
 ): { a: number; b: number; shared: number; lp: number }[] {
   if (N < 3) return [];
   const threshold = Math.log(LINK_FWER / ((N * (N - 1)) / 2)) - Math.log(2);
   const best = new Map<number, { s: number; lp: number }>();
   for (const type of [KEY_TYPE.ELICIT_HEAD, KEY_TYPE.ELICIT_TAIL]) {
-    const groups: number[][] = [];
+    const groups: (readonly number[])[] = [];
     const lambda = new Float64Array(N);
-    for (const [key, ids] of shared) {
-      if ((key & 7) !== type || ids.length < 2 || ids.length > commonCap) continue;
-      const members: number[] = [];
-      for (const id of ids) {
-        const i = index.get(id);
-        if (i !== undefined) members.push(i);
-      }
+    for (const [key, members] of shared) {
+      if ((key & 7) !== type) continue;
       const w = (members.length - 1) / (N - 1);
       for (const i of members) lambda[i] = (lambda[i] ?? 0) + w;
       if (members.length <= MAX_FRAME_OWNERS) groups.push(members);
@@ -725,13 +718,11 @@ function groupPairs(
 function link(
   accs: readonly AccountState[],
   spanSlots: number,
-  shared: Map<number, string[]>,
+  shared: ReadonlyMap<number, readonly number[]>,
 ): Linkage {
   const N = accs.length;
   const uf = new UnionFind(N);
   const evidence = new Map<number, { kinds: string; groups: number; log10P: number }[]>();
-  const index = new Map<string, number>();
-  accs.forEach((a, i) => index.set(a.id, i));
   // Every attribute value of every account as a (key, account) pair in flat typed arrays; only
   // values held by two or more accounts become groups. Most values (an account's own range, its
   // sign-up hour, its activity bands) are held by one account and are only counted: a map with a
@@ -772,21 +763,13 @@ function link(
   });
   const { groups, vals, singles } = groupPairs(N, pairKey, pairOwner, nPairs);
   // shared template keys (common phrasing already left out: {@link commonTemplateCap})
-  const commonCap = commonTemplateCap(N);
-  for (const [key, ids] of shared) {
-    if (ids.length < 2 || ids.length > commonCap) continue;
+  for (const [key, holders] of shared) {
     const type = key & 7;
     if (type === KEY_TYPE.ELICIT_HEAD || type === KEY_TYPE.ELICIT_TAIL) continue;
     const k = key * 16 + KIND.CONTENT + 2 ** 52; // numeric group key, disjoint from hashed ones
     const gid = groups.length;
-    const list: number[] = [];
-    for (const id of ids) {
-      const i = index.get(id);
-      if (i === undefined) continue;
-      list.push(i);
-      vals[i]?.push(gid);
-    }
-    groups.push({ key: k, kind: KIND.CONTENT, members: list });
+    for (const i of holders) vals[i]?.push(gid);
+    groups.push({ key: k, kind: KIND.CONTENT, members: [...holders] });
   }
   const note = (i: number, e: { kinds: string; groups: number; log10P: number }): void => {
     const list = evidence.get(i) ?? [];
@@ -862,7 +845,7 @@ function link(
   for (const r of root) compSize[r] = (compSize[r] ?? 0) + 1;
   const linkedElse = (i: number): boolean => (compSize[root[i] ?? i] ?? 0) > 1;
   const wording = new Uint8Array(N);
-  for (const f of coSharedFrames(N, index, shared, commonCap)) {
+  for (const f of coSharedFrames(N, shared)) {
     if (linkedElse(f.a) || linkedElse(f.b)) continue;
     uf.union(f.a, f.b);
     wording[f.a] = 1;
@@ -941,30 +924,37 @@ type CampaignGraph = CampaignFinding['graph'];
  * (a pass per campaign cost 25 s of the 16M-record benchmark).
  */
 function campaignGraphs(
-  campaigns: readonly (readonly AccountState[])[],
-  shared: ReadonlyMap<number, readonly string[]>,
+  accs: readonly AccountState[],
+  campaigns: readonly (readonly number[])[],
+  shared: ReadonlyMap<number, readonly number[]>,
 ): CampaignGraph[] {
   const shownOf = campaigns.map((members) =>
-    [...members].sort((a, b) => b.n - a.n).slice(0, MAX_GRAPH_MEMBERS),
+    [...members].sort((a, b) => (accs[b]?.n ?? 0) - (accs[a]?.n ?? 0)).slice(0, MAX_GRAPH_MEMBERS),
   );
-  const campaignOf = new Map<string, number>();
+  const campaignOf = new Int32Array(accs.length).fill(-1);
   shownOf.forEach((shown, k) => {
-    for (const a of shown) campaignOf.set(a.id, k);
+    for (const i of shown) campaignOf[i] = k;
   });
   const tpls: { key: number; m: string[] }[][] = campaigns.map(() => []);
   const byCampaign = new Map<number, string[]>();
   for (const [key, list] of shared) {
     byCampaign.clear();
-    for (const id of list) {
-      const k = campaignOf.get(id);
-      if (k === undefined) continue;
+    for (const i of list) {
+      const k = campaignOf[i] ?? -1;
+      if (k < 0) continue;
+      const id = accs[i]?.id ?? '';
       const m = byCampaign.get(k);
       if (m === undefined) byCampaign.set(k, [id]);
       else m.push(id);
     }
     for (const [k, m] of byCampaign) if (m.length >= 2) tpls[k]?.push({ key, m });
   }
-  return shownOf.map((shown, k) => graphOf(shown, tpls[k] ?? []));
+  return shownOf.map((shown, k) =>
+    graphOf(
+      shown.map((i) => accs[i]).filter((a): a is AccountState => a !== undefined),
+      tpls[k] ?? [],
+    ),
+  );
 }
 
 function graphOf(
@@ -1105,7 +1095,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   const spanSlots = Number.isFinite(state.first)
     ? Math.max(1, Math.ceil((state.last - state.first) / SLOT_MS))
     : 1;
-  const { shared } = sharedTemplates(accs, commonTemplateCap(N));
+  const shared = sharedTemplates(accs, commonTemplateCap(N));
   const {
     uf,
     evidence,
@@ -1367,7 +1357,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     .map((x) => x.i);
   const campaigns: CampaignFinding[] = [];
   /** Listed campaigns with a tier, whose graphs are drawn after the loop (index, members). */
-  const graphed: { at: number; members: AccountState[] }[] = [];
+  const graphed: { at: number; members: readonly number[] }[] = [];
   const tierOfAccount = new Map<number, { tier: Tier; campaign: string; score: number }>();
   const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
   let allowlistedSuppressed = 0;
@@ -1527,7 +1517,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       }
     }
     if (flagged || campaigns.length < MAX_LISTED_CAMPAIGNS) {
-      if (tier !== null) graphed.push({ at: campaigns.length, members: memberAccs });
+      if (tier !== null) graphed.push({ at: campaigns.length, members: c.members });
       const { first, last, timeline, hours } = campaignActivity(memberAccs);
       campaigns.push({
         id,
@@ -1550,6 +1540,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     }
   }
   const graphs = campaignGraphs(
+    accs,
     graphed.map((g) => g.members),
     shared,
   );

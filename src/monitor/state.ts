@@ -514,17 +514,17 @@ const HOLDER_SKETCH_MAX_BITS = 24;
 
 /**
  * Template frames and system prompts held by at least two and at most `maxHolders` accounts,
- * with the ids of the accounts holding them (in the order of `accounts`), keyed by typed key in
+ * with the positions in `accounts` of the accounts holding them (ascending), keyed by typed key in
  * increasing key order. Read from the accounts' own frame sets and system prompts, so the result
  * is a function of the accounts alone: neither record order nor the partitioning of accounts
  * over workers or machines changes it. A two-row count sketch of holders per key (never below
  * the true count) first discards the keys held by one account, so only candidate pairs are kept;
- * keys held by more than `maxHolders` accounts are common phrasing and are counted in `common`.
+ * keys held by more than `maxHolders` accounts are common phrasing and are left out.
  */
 export function sharedTemplates(
   accounts: readonly AccountState[],
   maxHolders: number,
-): { shared: Map<number, string[]>; common: number } {
+): Map<number, number[]> {
   const each = (a: AccountState, fn: (key: number) => void): void => {
     const t = a.frames.table;
     for (let j = 0; j < t.length; j++) {
@@ -563,21 +563,19 @@ export function sharedTemplates(
     });
   cand.sort();
   const keys: number[] = [];
-  const lists: string[][] = [];
-  let common = 0;
+  const lists: number[][] = [];
   for (let r = 0; r < nc;) {
     const k = cand[r] ?? 0;
     let e = r + 1;
     while (e < nc && cand[e] === k) e++;
-    if (e - r > maxHolders) common++;
-    else if (e - r >= 2) {
+    if (e - r >= 2 && e - r <= maxHolders) {
       keys.push(k);
       lists.push([]);
     }
     r = e;
   }
   const sorted = Uint32Array.from(keys);
-  for (const a of accounts)
+  accounts.forEach((a, pos) =>
     each(a, (k) => {
       if (!candidate(k)) return;
       let lo = 0;
@@ -586,16 +584,17 @@ export function sharedTemplates(
         const mid = (lo + hi) >>> 1;
         const v = sorted[mid] ?? 0;
         if (v === k) {
-          lists[mid]?.push(a.id);
+          lists[mid]?.push(pos);
           return;
         }
         if (v < k) lo = mid + 1;
         else hi = mid - 1;
       }
-    });
-  const shared = new Map<number, string[]>();
+    }),
+  );
+  const shared = new Map<number, number[]>();
   keys.forEach((k, i) => shared.set(k, lists[i] ?? []));
-  return { shared, common };
+  return shared;
 }
 
 /** Record a malformed line (counted always, kept up to {@link MAX_MALFORMED_KEPT}). */
