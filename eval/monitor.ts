@@ -228,6 +228,53 @@ function metrics(
   };
 }
 
+/**
+ * How the shipped alerts are grouped, by campaign (linked component) and by operator: purity is
+ * the share of alerted accounts whose unit's most common true campaign (or "benign") is their
+ * own; spread is the mean number of units the alerted accounts of one true campaign fall into.
+ */
+interface Grouping {
+  unit: 'campaign' | 'operator';
+  units: number;
+  purity: number;
+  spread: number;
+}
+
+function grouping(truth: Truth, v: MonitorVerdict): Grouping[] {
+  const label = new Map<string, string>();
+  for (const c of truth.campaigns)
+    if (c.label === 'attack') for (const a of c.accounts) label.set(a, c.id);
+  return (['campaign', 'operator'] as const).map((unit) => {
+    const units = new Map<string, string[]>();
+    for (const a of v.alerts) {
+      const u = (unit === 'campaign' ? a.campaign : a.operator) ?? `single:${a.account}`;
+      const list = units.get(u) ?? [];
+      list.push(label.get(a.account) ?? 'benign');
+      units.set(u, list);
+    }
+    let pure = 0;
+    const spread = new Map<string, Set<string>>();
+    for (const [u, labels] of units) {
+      const count = new Map<string, number>();
+      for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
+      pure += Math.max(...count.values());
+      for (const l of labels) {
+        if (l === 'benign') continue;
+        const set = spread.get(l) ?? new Set<string>();
+        set.add(u);
+        spread.set(l, set);
+      }
+    }
+    const sizes = [...spread.values()].map((x) => x.size);
+    return {
+      unit,
+      units: units.size,
+      purity: v.alerts.length > 0 ? pure / v.alerts.length : 1,
+      spread: sizes.length > 0 ? sizes.reduce((x, y) => x + y, 0) / sizes.length : 0,
+    };
+  });
+}
+
 async function runSetting(
   s: Setting,
   records: number,
@@ -236,6 +283,7 @@ async function runSetting(
   setting: Setting;
   results: Metrics[];
   verdict: MonitorVerdict;
+  grouping: Grouping[];
   seconds: Record<string, number>;
 }> {
   const file = join(outDir, `${s.name}.jsonl`);
@@ -436,6 +484,7 @@ async function runSetting(
     setting: s,
     results,
     verdict,
+    grouping: grouping(truth, verdict),
     seconds: {
       simulate: (tSim - t0) / 1000,
       monitor: tMon / 1000,
@@ -470,6 +519,7 @@ async function main(): Promise<void> {
       heldOut: s.heldOut,
       note: s.note,
       results: r.results,
+      grouping: r.grouping,
       seconds: r.seconds,
     });
     md.push(`## ${s.name}${s.heldOut ? ' (held out)' : ' (development)'}`, '', s.note, '');
@@ -489,6 +539,17 @@ async function main(): Promise<void> {
           Object.entries(shipped.byKind)
             .map(([k, v]) => `${k} ${v.detected}/${v.campaigns}`)
             .join(', ') +
+          '.',
+      );
+      md.push(
+        '',
+        'Grouping of the shipped alerts: ' +
+          r.grouping
+            .map(
+              (g) =>
+                `${g.units} ${g.unit}s (purity ${pct(g.purity)}, a detected campaign's alerts in ${g.spread.toFixed(2)} ${g.unit}s on average)`,
+            )
+            .join('; ') +
           '.',
       );
       const fps = Object.entries(shipped.fpByPersona);

@@ -127,6 +127,9 @@ export const MAX_LISTED_CAMPAIGNS = 200;
 export const MIN_ATTRIBUTING_KINDS = 2;
 /** Most member accounts drawn in a campaign graph. */
 export const MAX_GRAPH_MEMBERS = 24;
+
+/** Shared values listed per operator: enough to act on (a card, a range, a burst) at a glance. */
+export const MAX_OPERATOR_TIES = 6;
 /** Most watch-list entries. */
 export const MAX_WATCHLIST = 200;
 /** log10 p at or below which a flagged campaign may be throttled. */
@@ -205,6 +208,8 @@ export interface Reason {
 export interface AccountFinding {
   readonly account: string;
   readonly campaign: string | null;
+  /** The operator within the campaign ({@link CampaignFinding.operators}), or null. */
+  readonly operator: string | null;
   /** −log10 of the p-value behind the alert (campaign, or account for singletons). */
   readonly score: number;
   readonly tier: Tier;
@@ -246,6 +251,34 @@ export interface CampaignFinding {
   /** Requests by UTC hour of day. */
   readonly hours: readonly number[];
   readonly sharedPromptOverlap: number;
+  /**
+   * The campaign split into operators: its members joined again by the campaign's links, but only
+   * by a shared payment method, a pair of rare extraction wordings, or an improbable overlap of
+   * two values neither of which is an AS + client agent or a sign-up hour (values many parties
+   * share in a large log): e.g. a /24 range with a template or a synchronised schedule. Only
+   * operators with an attributed member (by a control attribute or by behaviour) are listed,
+   * largest first, then by first account id.
+   */
+  readonly operators: readonly {
+    readonly id: string;
+    readonly accounts: readonly string[];
+    /**
+     * Members attributed to the campaign (alerted when the campaign's recommendation is verify or
+     * above); the others are peripheral.
+     */
+    readonly attributed: number;
+    readonly requests: number;
+    /**
+     * The values most of the operator's accounts share (payment id, /24 range, sign-up hour) with
+     * the number of its accounts holding each: what to act on (at most {@link MAX_OPERATOR_TIES}).
+     * A sign-up hour is listed as a fact; it never joins an operator.
+     */
+    readonly ties: readonly {
+      readonly kind: LinkKind;
+      readonly value: string;
+      readonly accounts: number;
+    }[];
+  }[];
   /** Members (at most {@link MAX_GRAPH_MEMBERS}) and the attributes two or more of them share. */
   readonly graph: {
     readonly nodes: readonly {
@@ -573,6 +606,12 @@ interface Linkage {
   singles: Int32Array;
   /** Accounts at either end of an {@link coSharedFrames} link (1) or not (0). */
   wording: Uint8Array;
+  /**
+   * Operators: the same accounts joined only by payment, extraction-wording links and links
+   * neither of whose values is an AS + agent or a sign-up hour (values many parties share in a
+   * large log); every operator lies inside one component of `uf`.
+   */
+  op: UnionFind;
 }
 
 /**
@@ -722,6 +761,9 @@ function link(
 ): Linkage {
   const N = accs.length;
   const uf = new UnionFind(N);
+  const op = new UnionFind(N);
+  /** Keys of AS + client-agent values: shared by every customer of a cloud and a client library. */
+  const coarse = new Set<number>();
   const evidence = new Map<number, { kinds: string; groups: number; log10P: number }[]>();
   // Every attribute value of every account as a (key, account) pair in flat typed arrays; only
   // values held by two or more accounts become groups. Most values (an account's own range, its
@@ -750,8 +792,13 @@ function link(
       const c = a.ipCounts[j] ?? 0;
       if (c === top || c >= Math.max(2, 0.1 * a.n)) addVal(i, KIND.INFRA, `ip:${ip}`);
     });
-    for (const asn of a.asns) for (const ua of a.uas) addVal(i, KIND.INFRA, `asua:${asn}|${ua}`);
-    if (a.signupAt !== undefined) addVal(i, KIND.SIGNUP, `h:${Math.floor(a.signupAt / 3_600_000)}`);
+    for (const asn of a.asns)
+      for (const ua of a.uas) {
+        addVal(i, KIND.INFRA, `asua:${asn}|${ua}`);
+        coarse.add(pairKey[nPairs - 1] ?? 0);
+      }
+    const hour = signupHour(a);
+    if (hour !== undefined) addVal(i, KIND.SIGNUP, `h:${hour}`);
     const density = spanSlots > 0 ? a.activeSlots / spanSlots : 1;
     if (a.activeSlots >= SYNC_MIN_SLOTS && density <= SYNC_MAX_DENSITY) {
       for (let b = 0; b < ACTIVITY_MINHASH / 4; b++) {
@@ -780,7 +827,10 @@ function link(
   for (const { kind, members } of groups) {
     if (kind !== KIND.PAYMENT || members.length < 2) continue;
     const first = members[0] ?? 0;
-    for (const m of members) uf.union(first, m);
+    for (const m of members) {
+      uf.union(first, m);
+      op.union(first, m);
+    }
     note(first, { kinds: 'payment', groups: 1, log10P: -Infinity });
   }
   // improbable overlaps of two groups of different kinds. Many group pairs are examined, so the
@@ -788,7 +838,14 @@ function link(
   // unrelated accounts by chance with probability at most LINK_FWER.
   const screen = Math.log(LINK_SCREEN_P);
   let examined = 0;
-  const found: { common: number[]; lp: number; kinds: string }[] = [];
+  const found: { common: number[]; lp: number; kinds: string; party: boolean }[] = [];
+  /**
+   * Whether a group's value identifies one party (for operators, see {@link Linkage.op}): not an
+   * AS + agent (every customer of a cloud using one SDK holds it) and not a sign-up hour (on the
+   * 16M-record benchmark log each sign-up hour of the attack window held accounts of several
+   * campaigns, and sign-up-hour links chained all 21 hydras into one operator).
+   */
+  const party = (kind: number, key: number): boolean => kind !== KIND.SIGNUP && !coarse.has(key);
   // co-holder counts per value over one anchor group, in a reusable array (no map per group:
   // on the 16M-record benchmark those were ~650 MB of garbage between two collections)
   const coHolders = new Int32Array(groups.length);
@@ -826,14 +883,22 @@ function link(
       if (lp > screen) continue;
       const common = members.filter((m) => vals[m]?.includes(v));
       const kinds = [KIND_NAMES[gKind] ?? '?', KIND_NAMES[vg.kind] ?? '?'].sort().join('+');
-      found.push({ common, lp, kinds });
+      found.push({
+        common,
+        lp,
+        kinds,
+        party: party(gKind, gk) && party(vg.kind, vg.key),
+      });
     }
   }
   const threshold = Math.log(LINK_FWER / Math.max(1, examined));
   for (const f of found) {
     if (f.lp > threshold) continue;
     const first = f.common[0] ?? 0;
-    for (const m of f.common) uf.union(first, m);
+    for (const m of f.common) {
+      uf.union(first, m);
+      if (f.party) op.union(first, m);
+    }
     note(first, { kinds: f.kinds, groups: 2, log10P: f.lp / Math.LN10 });
   }
   // extraction-wording links join only accounts that nothing else links: a campaign seeded from
@@ -848,6 +913,7 @@ function link(
   for (const f of coSharedFrames(N, shared)) {
     if (linkedElse(f.a) || linkedElse(f.b)) continue;
     uf.union(f.a, f.b);
+    op.union(f.a, f.b);
     wording[f.a] = 1;
     wording[f.b] = 1;
     note(f.a, { kinds: WORDING, groups: f.shared, log10P: f.lp / Math.LN10 });
@@ -860,7 +926,7 @@ function link(
     cur.push(...list);
     byRoot.set(r, cur);
   }
-  return { uf, evidence: byRoot, groups, vals, singles, wording };
+  return { uf, op, evidence: byRoot, groups, vals, singles, wording };
 }
 
 /**
@@ -969,9 +1035,10 @@ function graphOf(
   };
   for (const a of shown) {
     for (const p of a.payments) add(`pay:${p}`, 'payment', `payment ${p.slice(0, 10)}`, a.id);
-    for (const ip of a.ips) add(`ip:${ip}`, 'infrastructure', `${ip}.0/24`, a.id);
-    if (a.signupAt !== undefined) {
-      const h = new Date(Math.floor(a.signupAt / 3_600_000) * 3_600_000).toISOString().slice(0, 13);
+    for (const ip of a.ips) add(`ip:${ip}`, 'infrastructure', prefixLabel(ip), a.id);
+    const hour = signupHour(a);
+    if (hour !== undefined) {
+      const h = hourLabel(hour);
       add(`signup:${h}`, 'signup', `sign-up ${h.replace('T', ' ')}h`, a.id);
     }
   }
@@ -991,6 +1058,94 @@ function graphOf(
     for (const m of v.members) edges.push({ from: m, to: key });
   }
   return { nodes, edges };
+}
+
+/**
+ * The organisation of a group of accounts when all of them carry the same `org` and they are
+ * established (sign-up dates known for at least half, median ≥ {@link ESTABLISHED_DAYS} days from
+ * sign-up to first request): one known customer acting under its own organisation. Else null.
+ */
+function establishedOrg(
+  members: readonly AccountState[],
+): { org: string; medianAge: number } | null {
+  const org = members[0]?.org;
+  if (org === undefined || org === '' || members.some((a) => a.org !== org)) return null;
+  const medianAge = medianAgeDays(members);
+  return medianAge >= ESTABLISHED_DAYS ? { org, medianAge } : null;
+}
+
+/**
+ * log10 of a combined p-value of independent-ish member p-values: Fisher's method catches a few
+ * extreme members, Stouffer's a consistent shift; the smaller, doubled (Bonferroni over the two).
+ */
+function combineLog10P(ps: readonly number[]): number {
+  if (ps.length === 0) return 0;
+  let T = 0;
+  let Z = 0;
+  for (const p of ps) {
+    T += -2 * Math.log(p);
+    Z += -normalQuantileFast(p);
+  }
+  const lf = chiSquareSf(T, 2 * ps.length).log10;
+  const ls = normalSf(Z / Math.sqrt(ps.length)).log10;
+  return Math.min(0, Math.min(lf, ls) + Math.log10(2));
+}
+
+/** An account's sign-up hour (hours since the epoch), if the log gave a sign-up time. */
+function signupHour(a: AccountState): number | undefined {
+  return a.signupAt === undefined ? undefined : Math.floor(a.signupAt / 3_600_000);
+}
+
+/** A sign-up hour as ISO text to the hour ("2026-03-01T14"). */
+function hourLabel(hour: number): string {
+  return new Date(hour * 3_600_000).toISOString().slice(0, 13);
+}
+
+/** Code-unit order of strings (locale-independent, as ids are compared everywhere here). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Median days from sign-up to first request over accounts whose sign-up time is known; NaN when
+ * it is known for fewer than half of them.
+ */
+function medianAgeDays(members: readonly AccountState[]): number {
+  const ages = members
+    .filter((a) => a.signupAt !== undefined && Number.isFinite(a.first))
+    .map((a) => (a.first - (a.signupAt ?? a.first)) / DAY);
+  return ages.length * 2 >= members.length ? quantile(ages, 0.5) : NaN;
+}
+
+/** A network prefix as CIDR text: "a.b.c" → "a.b.c.0/24", "2001:db8:1" → "2001:db8:1::/48". */
+function prefixLabel(prefix: string): string {
+  return prefix.includes(':') ? `${prefix}::/48` : `${prefix}.0/24`;
+}
+
+/**
+ * Values that two or more of an operator's accounts share: payment ids, /24 ranges (or /48
+ * prefixes) and sign-up hours, most shared first.
+ */
+function operatorTies(
+  members: readonly AccountState[],
+): CampaignFinding['operators'][number]['ties'] {
+  const count = new Map<string, { kind: LinkKind; value: string; accounts: number }>();
+  const add = (kind: LinkKind, value: string): void => {
+    const key = `${kind}|${value}`;
+    const cur = count.get(key);
+    if (cur) cur.accounts++;
+    else count.set(key, { kind, value, accounts: 1 });
+  };
+  for (const a of members) {
+    for (const p of new Set(a.payments)) add('payment', p);
+    for (const ip of new Set(a.ips)) add('infrastructure', prefixLabel(ip));
+    const hour = signupHour(a);
+    if (hour !== undefined) add('signup', hourLabel(hour));
+  }
+  return [...count.values()]
+    .filter((t) => t.accounts >= 2)
+    .sort((x, y) => y.accounts - x.accounts || compareText(x.value, y.value))
+    .slice(0, MAX_OPERATOR_TIES);
 }
 
 function iso(ms: number): string | null {
@@ -1033,9 +1188,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   const minTier = opts.minTier ?? 'verify';
   const minCampaignRequests = opts.minCampaignRequests ?? MIN_CAMPAIGN_REQUESTS;
   const includeSingletons = opts.includeSingletons ?? false;
-  const accs = [...state.accounts.values()].sort((a, b) =>
-    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-  );
+  const accs = [...state.accounts.values()].sort((a, b) => compareText(a.id, b.id));
   const N = accs.length;
   const caveats: string[] = [];
 
@@ -1098,6 +1251,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   const shared = sharedTemplates(accs, commonTemplateCap(N));
   const {
     uf,
+    op,
     evidence,
     groups,
     vals,
@@ -1259,17 +1413,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   ): { log10P: number; ps: Map<number, number> } => {
     // members against their cohorts without the campaign (a big cluster is not its own reference)
     const ps = leaveGroupOutPValues(scored, cohort, R, feats, FEATURE_WEIGHTS, full, sorted);
-    let T = 0;
-    let Z = 0;
-    for (const i of scored) {
-      const p = ps.get(i) ?? 1;
-      T += -2 * Math.log(p);
-      Z += -normalQuantileFast(p);
-    }
-    // Fisher catches a few extreme members, Stouffer a consistent shift; Bonferroni over the two
-    const lf = chiSquareSf(T, 2 * scored.length).log10;
-    const ls = normalSf(Z / Math.sqrt(scored.length)).log10;
-    return { log10P: Math.min(0, Math.min(lf, ls) + Math.log10(2)), ps };
+    return { log10P: combineLog10P(scored.map((i) => ps.get(i) ?? 1)), ps };
   };
   for (const [root, members] of comps) {
     if (members.length < 2) continue;
@@ -1358,7 +1502,18 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   const campaigns: CampaignFinding[] = [];
   /** Listed campaigns with a tier, whose graphs are drawn after the loop (index, members). */
   const graphed: { at: number; members: readonly number[] }[] = [];
-  const tierOfAccount = new Map<number, { tier: Tier; campaign: string; score: number }>();
+  const tierOfAccount = new Map<
+    number,
+    {
+      tier: Tier;
+      campaign: string;
+      operator: string | null;
+      score: number;
+      lone: boolean;
+      /** Capped at watch as one established organisation's operator (without a licence list). */
+      org: string | null;
+    }
+  >();
   const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
   let allowlistedSuppressed = 0;
   const sortedCands = cands.map((c, k) => ({ c, k })).sort((x, y) => x.c.log10P - y.c.log10P);
@@ -1390,6 +1545,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     );
     let tier: Tier | null = null;
     let overlap = 0;
+    const operators: CampaignFinding['operators'][number][] = [];
     const reasons: Reason[] = [];
     if (flagged || c.log10P <= -3) {
       overlap = overlapOf(c.members);
@@ -1443,10 +1599,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       }
       const pooledNovelty = tested >= MIN_NOVELTY_SAMPLE ? (novel / tested) * (1 - overlap) : NaN;
       // ... provided the accounts are established: fraud campaigns run on freshly made accounts
-      const ages = memberAccs
-        .filter((a) => a.signupAt !== undefined && Number.isFinite(a.first))
-        .map((a) => (a.first - (a.signupAt ?? a.first)) / DAY);
-      const medianAge = ages.length * 2 >= memberAccs.length ? quantile(ages, 0.5) : NaN;
+      const medianAge = medianAgeDays(memberAccs);
       // sign-up dates missing for most members: freshness cannot tell a harvest from an
       // evaluation, and the conservative reading (evaluation) is taken
       const ageUnknown = Number.isNaN(medianAge);
@@ -1460,6 +1613,19 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           code: 'evaluation-like',
           text: `only ${fmtPct(pooledNovelty)} of the campaign's substantive prompts are new (the rest are re-sent within or across accounts) and its accounts are ${ageUnknown ? 'of unknown age (no sign-up dates)' : `established (median ${Math.round(medianAge)} days before first use)`}: looks like an evaluation run, not a harvest (capped at watch)`,
           value: pooledNovelty,
+        });
+      }
+      // One established organisation's own accounts: the provider's customer record, not a set
+      // of accounts made to look unrelated. Without a licence list (an allow-list naming orgs)
+      // a licensed bulk job of that customer (synthetic data under contract) cannot be told from
+      // an unlicensed one, so such a group is for an analyst, never an accusation. With a licence
+      // list, an organisation not on it is judged like any other group.
+      const oneOrg = allowOrg.size === 0 ? establishedOrg(memberAccs) : null;
+      if (tier !== 'watch' && oneOrg !== null) {
+        tier = 'watch';
+        reasons.push({
+          code: 'one-organisation',
+          text: `every account belongs to one organisation (${oneOrg.org}) and they are established (median ${Math.round(oneOrg.medianAge)} days before first use): looks like one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
         });
       }
       reasons.unshift({
@@ -1485,13 +1651,47 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     }
     const score = Math.min(300, -c.log10P);
     if (tier !== null) {
+      // operators: members grouped by the party-identifying links (see Linkage.op)
+      const byOp = new Map<number, number[]>();
+      for (const i of c.members) {
+        const r = op.find(i);
+        const list = byOp.get(r);
+        if (list === undefined) byOp.set(r, [i]);
+        else list.push(i);
+      }
+      // An operator joined to the others only through values many parties share (an AS + agent,
+      // a sign-up hour) is part of the campaign only if its own members are improbable for their
+      // cohorts: a company whose team shares a card and an office range is one operator, and
+      // when that range sits in a cloud a campaign also uses, the card must not attribute the
+      // team to the campaign. Each operator's scored members' p-values (against their cohorts
+      // without the campaign) are combined like the campaign's, at level fdr / operators tested
+      // (Bonferroni); members of operators that fail are attributed only by their own profile.
+      // An operator of one account has no tie of its own: its attribution rests on values the
+      // campaign dominates (and the lone-member cap below), so it is not tested.
+      const weak = new Set<number>();
+      if (byOp.size > 1) {
+        const tested = [...byOp.values()].filter((list) => list.length >= 2);
+        const level = Math.log10(fdr / Math.max(1, tested.length));
+        for (const list of tested) {
+          const ps = list.filter((i) => eligible[i]).map((i) => c.ps.get(i) ?? 1);
+          if (ps.length === 0 || combineLog10P(ps) > level) for (const i of list) weak.add(i);
+        }
+      }
       const core = attributed(c.members);
+      let demoted = 0;
+      for (const i of weak) if (core.delete(i)) demoted++;
       // members tied only by path and prompts whose own profile is improbable for their cohort
       const byBehaviour =
         flagged && tier !== 'watch'
           ? behaviourAttributed(c.scored, core, c.ps, fdr)
           : new Set<number>();
       const peripheral = c.members.length - core.size - byBehaviour.size;
+      if (demoted > 0)
+        reasons.push({
+          code: 'weak-operators',
+          text: `${demoted} member(s) sharing a payment method or a sign-up burst with each other belong to operators joined to the campaign only through values many parties share (an AS + agent, a sign-up hour) and whose own members are not improbable for their cohorts: attributed only by their own profile`,
+          value: demoted,
+        });
       if (byBehaviour.size > 0)
         reasons.push({
           code: 'behaviour-attributed',
@@ -1501,20 +1701,98 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       if (peripheral > 0)
         reasons.push({
           code: 'peripheral-members',
-          text: `${peripheral} linked account(s) share no payment method and fewer than ${MIN_ATTRIBUTING_KINDS} kinds of the campaign's dominant attributes (network, AS + agent and gateway system prompt count as one), and their own profile is not improbable for their cohort; listed but not alerted`,
+          text: `${peripheral} linked account(s) share no payment method and fewer than ${MIN_ATTRIBUTING_KINDS} kinds of the campaign's dominant attributes (network, AS + agent and gateway system prompt count as one), or belong to an operator of ordinary accounts, and their own profile is not improbable for their cohort; listed but not alerted`,
           value: peripheral,
         });
-      for (const i of byBehaviour) {
+      const opOf = new Map<number, string>();
+      const attributedIn = new Map<string, number>();
+      [...byOp.values()]
+        .map((list) => ({
+          list,
+          ids: list.map((i) => accs[i]?.id ?? '').sort(),
+          attributed: list.filter((i) => core.has(i) || byBehaviour.has(i)).length,
+        }))
+        .filter((o) => o.attributed > 0)
+        .sort(
+          (x, y) => y.list.length - x.list.length || compareText(x.ids[0] ?? '', y.ids[0] ?? ''),
+        )
+        .forEach((o, k) => {
+          const oid = `${id}/${k + 1}`;
+          for (const i of o.list) opOf.set(i, oid);
+          attributedIn.set(oid, o.attributed);
+          operators.push({
+            id: oid,
+            accounts: o.ids,
+            attributed: o.attributed,
+            requests: o.list.reduce((s, i) => s + (accs[i]?.n ?? 0), 0),
+            ties: operatorTies(o.list.map((i) => accs[i]).filter((a) => a !== undefined)),
+          });
+        });
+      // An operator of one established organisation inside a bigger campaign (joined to it by a
+      // shared cloud or templates) is capped at watch like a campaign of one (see above).
+      const orgOf = new Map<string, string>();
+      if (allowOrg.size === 0)
+        for (const list of byOp.values()) {
+          const oid = opOf.get(list[0] ?? -1);
+          if (oid === undefined) continue; // not listed: no attributed member
+          const org = establishedOrg(
+            list.map((i) => accs[i]).filter((a): a is AccountState => a !== undefined),
+          );
+          if (org !== null) orgOf.set(oid, org.org);
+        }
+      let orgCapped = 0;
+      const assign = (i: number, want: Tier, lone: boolean): void => {
+        const oid = opOf.get(i) ?? null;
+        const org = orgOf.get(oid ?? '') ?? null;
+        const t: Tier = org !== null ? 'watch' : want;
+        if (org !== null && tierIndex(want) > tierIndex('watch')) orgCapped++;
         const prev = tierOfAccount.get(i);
-        if (!prev || tierIndex(prev.tier) < tierIndex('verify'))
-          tierOfAccount.set(i, { tier: 'verify', campaign: id, score });
+        if (!prev || tierIndex(prev.tier) < tierIndex(t))
+          tierOfAccount.set(i, { tier: t, campaign: id, operator: oid, score, lone, org });
+      };
+      for (const i of byBehaviour) assign(i, 'verify', false);
+      // sign-up hours of attributed members of operators with two or more attributed members
+      const hourOf = (i: number): number | undefined => {
+        const a = accs[i];
+        return a === undefined ? undefined : signupHour(a);
+      };
+      const partyHours = new Set<number>();
+      for (const i of c.members) {
+        if (!core.has(i) && !byBehaviour.has(i)) continue;
+        const h = hourOf(i);
+        if (h !== undefined && (attributedIn.get(opOf.get(i) ?? '') ?? 0) >= 2) partyHours.add(h);
       }
+      let lones = 0;
       for (const i of c.members) {
         if (!core.has(i)) continue;
-        const prev = tierOfAccount.get(i);
-        if (!prev || tierIndex(prev.tier) < tierIndex(tier))
-          tierOfAccount.set(i, { tier, campaign: id, score });
+        const oid = opOf.get(i) ?? null;
+        // the attribution hitchhiker of docs/monitor.md: the only attributed account of its
+        // operator, signed up in an hour in which attributed accounts of another operator signed
+        // up. Its sign-up hour is another party's burst, and it holds the path or templates
+        // that party uses: what an unrelated account can share. No sanction beyond verification.
+        // (Members of a burst that is a party of its own, each alone in its operator, share
+        // their hour only with each other and keep the campaign's tier.)
+        const h = hourOf(i);
+        const lone =
+          (attributedIn.get(oid ?? '') ?? 0) <= 1 &&
+          h !== undefined &&
+          partyHours.has(h) &&
+          tierIndex(tier) > tierIndex('verify');
+        if (lone) lones++;
+        assign(i, lone ? 'verify' : tier, lone);
       }
+      if (orgCapped > 0)
+        reasons.push({
+          code: 'organisation-operators',
+          text: `${orgCapped} attributed member(s) form operators each of one established organisation: one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+          value: orgCapped,
+        });
+      if (lones > 0)
+        reasons.push({
+          code: 'lone-members',
+          text: `${lones} attributed member(s) are alone in their operator and signed up in an hour in which another operator's attributed accounts signed up: possibly unrelated accounts that share that party's path or templates, recommended at most verify`,
+          value: lones,
+        });
     }
     if (flagged || campaigns.length < MAX_LISTED_CAMPAIGNS) {
       if (tier !== null) graphed.push({ at: campaigns.length, members: c.members });
@@ -1535,6 +1813,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         timeline,
         hours,
         sharedPromptOverlap: overlap,
+        operators,
         graph: { nodes: [], edges: [] },
       });
     }
@@ -1568,6 +1847,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     const f: AccountFinding = {
       account: a.id,
       campaign: null,
+      operator: null,
       score: Math.min(300, -lp),
       tier: includeSingletons && p * cohortSize <= 1 ? 'verify' : 'watch',
       reasons: [
@@ -1583,7 +1863,15 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       log10P: lp,
       allowlisted: isAllowed(a),
     };
-    if (f.tier === 'verify') tierOfAccount.set(i, { tier: 'verify', campaign: '', score: f.score });
+    if (f.tier === 'verify')
+      tierOfAccount.set(i, {
+        tier: 'verify',
+        campaign: '',
+        operator: null,
+        score: f.score,
+        lone: false,
+        org: null,
+      });
     else watchlist.push(f);
   }
   watchlist.sort((x, y) => y.score - x.score);
@@ -1599,6 +1887,16 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     if (!a) continue;
     const camp = campaigns.find((c) => c.id === t.campaign);
     const reasons: Reason[] = [...(camp?.reasons.slice(0, 4) ?? []), ...accountReasons(i)];
+    if (t.org !== null)
+      reasons.unshift({
+        code: 'one-organisation',
+        text: `its operator's accounts all belong to one established organisation (${t.org}): one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+      });
+    if (t.lone)
+      reasons.unshift({
+        code: 'lone-member',
+        text: `the only attributed account of its operator (no shared payment method, rare extraction wordings, or improbable overlap of range, schedule and template values ties it to another attributed member), signed up in an hour in which another operator's attributed accounts signed up: recommended at most verify`,
+      });
     const light = t.tier !== 'watch' && a.n <= lightCap;
     if (light)
       reasons.unshift({
@@ -1609,6 +1907,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     const f: AccountFinding = {
       account: a.id,
       campaign: t.campaign === '' ? null : t.campaign,
+      operator: t.operator,
       score: Number(t.score.toFixed(2)),
       tier: light ? 'watch' : t.tier,
       reasons,

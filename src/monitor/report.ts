@@ -23,6 +23,8 @@ import {
 export interface AlertLine {
   readonly account: string;
   readonly campaign: string | null;
+  /** The operator within the campaign (`<campaign>/<n>`), or null. */
+  readonly operator: string | null;
   readonly score: number;
   readonly recommendation: Tier;
   readonly reasons: readonly {
@@ -41,6 +43,7 @@ export function alertLine(f: AccountFinding): AlertLine {
   return {
     account: f.account,
     campaign: f.campaign,
+    operator: f.operator,
     score: f.score,
     recommendation: f.tier,
     reasons: f.reasons,
@@ -78,6 +81,7 @@ export function campaignsSummary(v: MonitorVerdict): object {
         log10E: c.log10E,
         links: c.links,
         reasons: c.reasons,
+        operators: c.operators,
         first: c.first,
         last: c.last,
       })),
@@ -110,7 +114,7 @@ export function renderText(v: MonitorVerdict): string {
   );
   for (const c of v.campaigns.filter((x) => x.tier !== null).slice(0, 20)) {
     lines.push(
-      `  ${c.id}  ${(c.tier ?? '').padEnd(8)} ${String(c.accounts.length).padStart(5)} accounts ${String(c.requests).padStart(8)} requests  p=${formatLog10(c.log10P)}  ${c.links.map((l) => l.kinds).join(', ')}`,
+      `  ${c.id}  ${(c.tier ?? '').padEnd(8)} ${String(c.accounts.length).padStart(5)} accounts ${String(c.requests).padStart(8)} requests  p=${formatLog10(c.log10P)}  ${c.links.map((l) => l.kinds).join(', ')}${c.operators.length > 1 ? `  (${c.operators.length} operators)` : ''}`,
     );
   }
   if (v.watchlist.length > 0)
@@ -133,6 +137,15 @@ const KIND_COLOR: Readonly<Record<string, string>> = {
   signup: '#6f42c1',
   content: '#1a7f37',
   timing: '#0e7c86',
+};
+
+/** Operators shown per campaign in the HTML report (all are in the summary file). */
+const MAX_OPERATOR_ROWS = 30;
+
+const TIE_LABEL: Readonly<Record<string, string>> = {
+  payment: 'payment',
+  infrastructure: 'range',
+  signup: 'sign-up hour',
 };
 
 function campaignSection(c: CampaignFinding): RawHtml {
@@ -190,6 +203,40 @@ function campaignSection(c: CampaignFinding): RawHtml {
         )}
       </figure>
     </div>
+    ${
+      c.operators.length > 0
+        ? html`<table>
+              <tr>
+                <th>operator</th>
+                <th class="num">accounts</th>
+                <th class="num">alerted</th>
+                <th class="num">requests</th>
+                <th>shared by its accounts</th>
+              </tr>
+              ${c.operators.slice(0, MAX_OPERATOR_ROWS).map(
+                (o) =>
+                  html`<tr>
+                    <td class="nowrap"><code>${o.id}</code></td>
+                    <td class="num">${o.accounts.length}</td>
+                    <td class="num">${o.attributed}</td>
+                    <td class="num">${o.requests}</td>
+                    <td>
+                      ${
+                        o.ties.length > 0
+                          ? o.ties
+                              .map(
+                                (t) => `${TIE_LABEL[t.kind] ?? t.kind} ${t.value} (${t.accounts})`,
+                              )
+                              .join('; ')
+                          : 'linked by shared wordings only'
+                      }
+                    </td>
+                  </tr>`,
+              )}
+            </table>
+            ${c.operators.length > MAX_OPERATOR_ROWS ? html`<p class="muted">${c.operators.length - MAX_OPERATOR_ROWS} more operators in the summary file.</p>` : ''}`
+        : ''
+    }
     <details>
       <summary>members (${c.accounts.length})</summary>
       <p class="mono">${c.accounts.join(' ')}</p>
@@ -263,7 +310,7 @@ export function renderHtml(v: MonitorVerdict): string {
         : html`<table>
               <tr>
                 <th>account</th>
-                <th>campaign</th>
+                <th>campaign / operator</th>
                 <th>recommendation</th>
                 <th class="num">score</th>
                 <th class="num">requests</th>
@@ -273,7 +320,7 @@ export function renderHtml(v: MonitorVerdict): string {
                 (a) =>
                   html`<tr>
                     <td class="mono">${a.account}</td>
-                    <td class="mono">${a.campaign ?? '-'}</td>
+                    <td class="mono">${a.operator ?? a.campaign ?? '-'}</td>
                     <td>${a.tier}</td>
                     <td class="num">${a.score.toFixed(1)}</td>
                     <td class="num">${a.requests}</td>
@@ -374,7 +421,7 @@ export function renderHtml(v: MonitorVerdict): string {
   return htmlPage({
     title: 'Extraction monitor report',
     body,
-    css: '.row { display: flex; flex-wrap: wrap; gap: 12px; } section { margin-bottom: 24px; }',
+    css: '.row { display: flex; flex-wrap: wrap; gap: 12px; } section { margin-bottom: 24px; } td.nowrap { white-space: nowrap; }',
     inputs,
     ...(v.generatedAt ? { generatedAt: v.generatedAt } : {}),
   });

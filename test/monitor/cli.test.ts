@@ -76,22 +76,42 @@ test('simulate-traffic then monitor: alerts, summary, HTML report, exit code 1',
     const a = JSON.parse(l) as {
       account: string;
       campaign: string | null;
+      operator: string | null;
       score: number;
       reasons: unknown[];
       recommendation: string;
     };
     assert.equal(typeof a.account, 'string');
     assert.ok(a.campaign === null || typeof a.campaign === 'string');
+    // an account alerted in a campaign belongs to one of its operators
+    if (a.campaign === null) assert.equal(a.operator, null);
+    else assert.ok(a.operator?.startsWith(`${a.campaign}/`), `${a.account}: ${a.operator}`);
     assert.equal(typeof a.score, 'number');
     assert.ok(Array.isArray(a.reasons) && a.reasons.length > 0);
     assert.ok(['verify', 'throttle', 'block'].includes(a.recommendation));
     assert.equal(label.get(a.account), 'attack', a.account);
   }
   const sum = JSON.parse(readFileSync(summary, 'utf8')) as {
-    campaigns: { id: string }[];
+    campaigns: {
+      id: string;
+      accounts: string[];
+      operators: { id: string; accounts: string[] }[];
+    }[];
     malformed: { count: number };
   };
   assert.ok(sum.campaigns.length > 0);
+  // operators partition part of their campaign: inside it, disjoint, named after it
+  for (const c of sum.campaigns) {
+    const members = new Set(c.accounts);
+    const seen = new Set<string>();
+    for (const o of c.operators) {
+      assert.ok(o.id.startsWith(`${c.id}/`), o.id);
+      for (const id of o.accounts) {
+        assert.ok(members.has(id) && !seen.has(id), `${o.id}: ${id}`);
+        seen.add(id);
+      }
+    }
+  }
   assert.equal(sum.malformed.count, truth.malformedLines.length);
   const page = await renderPage(html, join(dir, 'report.png'));
   if (page) {

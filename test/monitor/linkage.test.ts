@@ -94,3 +94,251 @@ test('accounts sharing many rare extraction wordings are linked, but only to the
   assert.equal(shipped.alerts.filter((a) => a.account.startsWith('acct')).length, 0);
   assert.ok(v.alerts.some((a) => a.account.startsWith('acct') && a.tier === 'watch'));
 });
+
+type Extra = Parameters<typeof trafficRecord>[1];
+
+/**
+ * A 14-day log of 500 ordinary accounts (own /24s, 40 ASes, two agents, 20–220 requests of
+ * random words) into which a test adds its groups with `put`. `freshShare`: share of the users
+ * who signed up this month instead of months ago.
+ */
+function ordinaryWorld(
+  seed: number,
+  freshShare = 0,
+): {
+  state: ReturnType<typeof createState>;
+  t0: number;
+  words: (n: number) => string;
+  rng: () => number;
+  put: (account: string, text: string, extra: Extra) => void;
+} {
+  const rng = mulberry32(seed);
+  const words = (n: number): string =>
+    Array.from({ length: n }, () => WORDS[Math.floor(rng() * WORDS.length)] ?? 'x').join(' ');
+  const state = createState();
+  const feats = emptyFeatures();
+  const t0 = Date.UTC(2026, 5, 1);
+  const put = (account: string, text: string, extra: Extra): void => {
+    const r = trafficRecord(text, {
+      account,
+      ts: t0 + Math.floor(rng() * 14 * 86_400_000),
+      ...extra,
+    });
+    observe(state, r, featurize(r, feats));
+  };
+  const fresh = Math.round(freshShare * 500);
+  for (let a = 0; a < 500; a++) {
+    const n = 20 + Math.floor(rng() * 200);
+    const extra = {
+      ipPrefix: `10.${a % 200}.${Math.floor(a / 200)}`,
+      asn: `AS${64512 + (a % 40)}`,
+      userAgent: a % 2 === 0 ? 'Mozilla/5.0' : 'curl/8.0',
+      signupAt: t0 - (a < fresh ? 1 + (a % 20) : 100 + a) * 86_400_000,
+    };
+    for (let k = 0; k < n; k++) put(`user${a}`, `${words(6 + Math.floor(rng() * 10))}?`, extra);
+  }
+  return { state, t0, words, rng, put };
+}
+
+// Two sweeps run by different parties on one cloud with one client library draw their prompts
+// from the same public template set: the AS + agent value and the templates coincide, so they
+// form one linked component, but nothing that identifies a party (card, range, sign-up burst)
+// joins them. The verdict lists them as two operators of the campaign, each with its own card.
+test('a component joined only through AS + agent splits into its operators', () => {
+  const { state, t0, words, put } = ordinaryWorld(9);
+  const templates = [
+    'Solve the following problem. Show every step of your reasoning before the final answer: {item}',
+    'You are an expert grader. Score the answer below from 1 to 10 and justify the score: {item}',
+    'Rewrite the passage below in a formal register, then explain each change you made: {item}',
+  ];
+  const sweep = (name: string, party: number): string[] => {
+    const ids = Array.from({ length: 6 }, (_, i) => `${name}${i}`);
+    for (const id of ids) {
+      const extra = {
+        ipPrefix: `203.0.${party}`,
+        asn: 'AS16509',
+        userAgent: 'python-requests/2.31.0',
+        payment: `card-${name}`,
+        signupAt: t0 - (party + 1) * 86_400_000 - 3_600_000 * party,
+      };
+      for (let k = 0; k < 400; k++)
+        put(id, (templates[k % 3] ?? '').replace('{item}', words(14)), extra);
+    }
+    return ids;
+  };
+  const a = sweep('alpha', 1);
+  const b = sweep('beta', 7);
+  // a burst that is a party of its own: 8 accounts made within 8 minutes, each with its own card
+  // and range (so each is alone in its operator), sharing their hour with nobody else
+  const burst = Array.from({ length: 8 }, (_, i) => `delta${i}`);
+  burst.forEach((id, i) => {
+    for (let k = 0; k < 400; k++)
+      put(id, (templates[k % 3] ?? '').replace('{item}', words(14)), {
+        ipPrefix: `198.18.${i}`,
+        asn: 'AS16509',
+        userAgent: 'python-requests/2.31.0',
+        payment: `card-${id}`,
+        signupAt: t0 - 4 * 86_400_000 + 60_000 * i,
+      });
+  });
+  // an account on the same cloud and SDK with the same templates that signed up in alpha's hour,
+  // but shares no card, range or schedule with anyone: attributed, its own operator, never blocked
+  for (let k = 0; k < 400; k++)
+    put('gamma0', (templates[k % 3] ?? '').replace('{item}', words(14)), {
+      ipPrefix: '198.51.100',
+      asn: 'AS16509',
+      userAgent: 'python-requests/2.31.0',
+      payment: 'card-gamma',
+      signupAt: t0 - 2 * 86_400_000 - 3_600_000 + 1_200_000,
+    });
+  const v = analyze({ state, minTier: 'watch' });
+  const camp = v.campaigns.find((c) => c.accounts.includes('alpha0'));
+  assert.ok(camp?.tier, 'the sweeps are reported');
+  assert.deepEqual(
+    camp.accounts.filter((id) => id.startsWith('user')),
+    [],
+    'no ordinary account',
+  );
+  assert.ok(camp.accounts.includes('beta0'), 'one component: the two sweeps share AS + agent');
+  assert.ok(camp.tier === 'block' || camp.tier === 'throttle', `campaign tier ${camp.tier}`);
+  const ops = camp.operators.map((o) => [...o.accounts].sort().join(','));
+  assert.deepEqual(ops.sort(), [a.join(','), b.join(','), 'gamma0', ...burst].sort());
+  const sizes = camp.operators.map((o) => o.accounts.length);
+  assert.deepEqual(
+    sizes,
+    [...sizes].sort((x, y) => y - x),
+    'largest first',
+  );
+  const gamma = v.alerts.find((x) => x.account === 'gamma0');
+  assert.ok(gamma, 'the lone account is attributed');
+  assert.equal(gamma.tier, 'verify');
+  assert.ok(gamma.reasons.some((r) => r.code === 'lone-member'));
+  // the burst's members are each alone in their operator, but their hour is their own
+  for (const id of burst) {
+    const x = v.alerts.find((y) => y.account === id);
+    assert.ok(x, `${id} alerted`);
+    assert.equal(x.tier, camp.tier, id);
+  }
+  assert.ok(camp.reasons.some((r) => r.code === 'lone-members' && r.value === 1));
+  for (const x of v.alerts.filter((y) => y.campaign === camp.id && y.account !== 'gamma0'))
+    assert.ok(!x.reasons.some((r) => r.code === 'lone-member'), x.account);
+  for (const o of camp.operators.filter((y) => y.accounts.length === 6)) {
+    assert.equal(o.attributed, 6);
+    assert.ok(o.ties.some((t) => t.kind === 'payment' && t.accounts === 6));
+    assert.ok(o.ties.some((t) => t.kind === 'infrastructure' && t.value.endsWith('.0/24')));
+  }
+  // every alert names its operator, and the operator is one of the campaign's
+  const opIds = new Set(camp.operators.map((o) => o.id));
+  const alerted = v.alerts.filter((x) => x.campaign === camp.id);
+  assert.equal(alerted.length, 21);
+  for (const x of alerted)
+    assert.ok(x.operator !== null && opIds.has(x.operator), x.operator ?? '');
+});
+
+// A customer's bulk job: six long-standing accounts of one organisation, one card, one range,
+// templated step-by-step requests around the clock (a licensed synthetic-data job looks exactly
+// so, and so would an unlicensed one). Without a licence list it is listed at watch, never
+// alerted; with a licence list that does not name the organisation, or with fresh accounts, it
+// is judged like any other linked group.
+test('one established organisation is capped at watch unless a licence list is given', () => {
+  const build = (ageDays: number, sweep = false): ReturnType<typeof createState> => {
+    const { state, t0, words, put } = ordinaryWorld(21);
+    const templates = [
+      'Solve the following problem. Show every step of your reasoning before the final answer: {item}',
+      'You are an expert grader. Score the answer below from 1 to 10 and justify the score: {item}',
+      'Translate the following sentence into French, keeping its tone: {item}',
+    ];
+    for (let i = 0; i < 6; i++)
+      for (let k = 0; k < 500; k++)
+        put(`job${i}`, (templates[k % 3] ?? '').replace('{item}', words(14)), {
+          org: 'org-acme',
+          ipPrefix: '203.0.113',
+          asn: 'AS16509',
+          userAgent: 'python-requests/2.31.0',
+          payment: 'card-acme',
+          signupAt: t0 - ageDays * 86_400_000 - i * 3_600_000,
+        });
+    // a sweep of four fresh accounts on the same cloud and client library with the same public
+    // templates: one component with the job, a separate operator (its own card and range)
+    if (sweep)
+      for (let i = 0; i < 4; i++)
+        for (let k = 0; k < 500; k++)
+          put(`raid${i}`, (templates[k % 3] ?? '').replace('{item}', words(14)), {
+            ipPrefix: '198.18.0',
+            asn: 'AS16509',
+            userAgent: 'python-requests/2.31.0',
+            payment: 'card-raid',
+            signupAt: t0 - 2 * 86_400_000 + i * 60_000,
+          });
+    return state;
+  };
+  const established = build(400);
+  const v = analyze({ state: established, minTier: 'watch' });
+  const camp = v.campaigns.find((c) => c.accounts.includes('job0'));
+  assert.ok(camp, 'the job is linked and tested');
+  assert.equal(camp.tier, 'watch');
+  assert.ok(camp.reasons.some((r) => r.code === 'one-organisation'));
+  assert.equal(analyze({ state: established }).alerts.length, 0, 'nothing alerted');
+  // a licence list that does not name org-acme: judged like any other group
+  const licensed = analyze({ state: established, allow: { orgs: ['org-other'] } });
+  assert.ok(licensed.alerts.filter((a) => a.account.startsWith('job')).length >= 2);
+  // fresh accounts of one organisation: not an established customer
+  const fresh = analyze({ state: build(2) });
+  assert.ok(fresh.alerts.filter((a) => a.account.startsWith('job')).length >= 2);
+  // the job and a sweep in one campaign: the job's operator is capped, the sweep is alerted
+  const mixed = analyze({ state: build(400, true), minTier: 'watch' });
+  const both = mixed.campaigns.find((c) => c.accounts.includes('job0'));
+  assert.ok(both && both.accounts.includes('raid0'), 'one component');
+  assert.ok(both.reasons.some((r) => r.code === 'organisation-operators' && r.value === 6));
+  const alerted = (id: string): string | undefined =>
+    mixed.alerts.find((a) => a.account === id)?.tier;
+  for (let i = 0; i < 6; i++) assert.equal(alerted(`job${i}`), 'watch', `job${i}`);
+  for (let i = 0; i < 4; i++) {
+    assert.notEqual(alerted(`raid${i}`), 'watch', `raid${i}`);
+    assert.ok(alerted(`raid${i}`) !== undefined, `raid${i} alerted`);
+  }
+});
+
+// A company team (one card, one office range) on the same cloud and client library as a sweep,
+// its accounts made in the sweep's sign-up hour: the AS + agent and the sign-up hour join the two
+// into one component, and the team's card, held only by members, used to attribute every team
+// account to the campaign. The team is one operator whose own members are ordinary for their
+// cohorts, so its card attributes nothing; the sweep is still alerted.
+test('an operator of ordinary accounts joined only through shared values is not attributed', () => {
+  // a third of the users are new this month: a new account is nothing unusual
+  const { state, t0, words, rng, put } = ordinaryWorld(33, 1 / 3);
+  const hour = t0 - 3 * 86_400_000;
+  const cloud = { asn: 'AS16509', userAgent: 'python-requests/2.31.0' };
+  const template =
+    'Solve the following problem. Show every step of your reasoning before the final answer: {item}';
+  for (let i = 0; i < 6; i++)
+    for (let k = 0; k < 400; k++)
+      put(`sweep${i}`, template.replace('{item}', words(14)), {
+        ...cloud,
+        ipPrefix: '203.0.113',
+        payment: 'card-sweep',
+        signupAt: hour + i * 60_000,
+      });
+  for (let i = 0; i < 8; i++) {
+    // busy accounts (not capped as light), asking what everyone asks
+    const n = 300 + Math.floor(rng() * 100);
+    for (let k = 0; k < n; k++)
+      put(`team${i}`, `${words(6 + Math.floor(rng() * 10))}?`, {
+        ...cloud,
+        ipPrefix: '198.51.100',
+        payment: 'card-team',
+        signupAt: hour + 600_000 + i * 60_000,
+      });
+  }
+  const v = analyze({ state });
+  const camp = v.campaigns.find((c) => c.accounts.includes('sweep0'));
+  assert.ok(camp?.flagged, 'the sweep is a flagged campaign');
+  assert.ok(camp.accounts.includes('team0'), 'the team shares its component');
+  assert.deepEqual(
+    v.alerts.filter((a) => a.account.startsWith('team')).map((a) => a.account),
+    [],
+    'no team account alerted',
+  );
+  assert.ok(v.alerts.filter((a) => a.account.startsWith('sweep')).length >= 5);
+  assert.ok(camp.reasons.some((r) => r.code === 'weak-operators' && r.value === 8));
+});
