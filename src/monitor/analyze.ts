@@ -114,6 +114,14 @@ export const MAX_FRAME_PAIR_WORK = 4_000_000;
 export const MAX_ANCHOR_GROUP = 20_000;
 /** Reference quantile of a cohort for per-account e-values. */
 export const REFERENCE_QUANTILE = 0.9;
+/**
+ * Most decision rounds. Each round after the first leaves the accounts the previous one alerted
+ * at verify or above out of the cohorts' references, so that campaigns of one cohort do not set
+ * each other's yardstick; alerts settle in two or three rounds (a round can only lower the
+ * p-values of the groups still held in the references), and each round costs one more pass of
+ * the decision (not of the log or the linkage).
+ */
+export const MAX_REFERENCE_ROUNDS = 3;
 /** Default FDR level across campaigns. */
 export const DEFAULT_FDR = 0.01;
 /** Window after a release in which traffic moved to the new model counts as a pivot (two UTC days). */
@@ -321,6 +329,8 @@ export interface MonitorVerdict {
     readonly eBHThresholdLog10E: number | null;
     /** Account partitions the state was read in (see `MonitorState.partitions`). */
     readonly partitions: number;
+    /** Decision rounds run ({@link MAX_REFERENCE_ROUNDS}): 1 when no round alerted anyone new. */
+    readonly referenceRounds: number;
   };
   readonly releases: readonly {
     readonly model: string;
@@ -1190,7 +1200,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   const includeSingletons = opts.includeSingletons ?? false;
   const accs = [...state.accounts.values()].sort((a, b) => compareText(a.id, b.id));
   const N = accs.length;
-  const caveats: string[] = [];
+  const prepCaveats: string[] = [];
 
   // releases: given, or a model first seen at least a day after the log starts
   const releases: { model: string; at: number; inferred: boolean }[] = [];
@@ -1240,7 +1250,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     cohortInfo.set(c, info);
   });
   if ([...cohortInfo.values()].some((c) => c.accounts < MIN_COHORT))
-    caveats.push(
+    prepCaveats.push(
       `fewer than ${MIN_COHORT} scored accounts in a cohort: the smallest p-value an account can get is 1/(cohort size), so small logs give weak evidence`,
     );
 
@@ -1315,693 +1325,727 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   }
 
   const idxElig = accs.map((_, i) => i).filter((i) => eligible[i]);
-  // The reference of a cohort is its *unlinked* accounts: H0 for a linked group is "these
-  // accounts are like ordinary accounts of their volume", and other campaigns in the same cohort
-  // must not be part of the yardstick (a dozen sweeps would otherwise hide each other). A cohort
-  // with too few unlinked accounts falls back to all of its accounts.
-  const linked = new Uint8Array(N);
-  for (const members of comps.values())
-    if (members.length >= 2) for (const i of members) linked[i] = 1;
-  const refs = new Map<number, CohortReference>();
-  for (const c of cohortInfo.keys()) {
-    const all = idxElig.filter((i) => cohort[i] === c);
-    const unlinked = all.filter((i) => linked[i] === 0);
-    refs.set(
-      c,
-      cohortReference(unlinked.length >= MIN_REFERENCE ? unlinked : all, feats, FEATURES.length),
+  /**
+   * One decision given the accounts left out of every cohort's reference (`excluded`: those a
+   * previous round alerted at verify or above, see {@link MAX_REFERENCE_ROUNDS}). Returns the
+   * verdict and the accounts it alerts at verify or above.
+   */
+  const decide = (excluded: Uint8Array): { verdict: MonitorVerdict; strong: Uint8Array } => {
+    const caveats = [...prepCaveats];
+    const strong = new Uint8Array(N);
+    // The reference of a cohort is its *unlinked* accounts: H0 for a linked group is "these
+    // accounts are like ordinary accounts of their volume", and other campaigns in the same cohort
+    // must not be part of the yardstick (a dozen sweeps would otherwise hide each other). A cohort
+    // with too few unlinked accounts falls back to all of its accounts but those a previous round
+    // alerted (`excluded`), and, with too few of those, to all of its accounts.
+    const linked = new Uint8Array(N);
+    for (const members of comps.values())
+      if (members.length >= 2) for (const i of members) linked[i] = 1;
+    const refs = new Map<number, CohortReference>();
+    for (const c of cohortInfo.keys()) {
+      const all = idxElig.filter((i) => cohort[i] === c);
+      const kept = all.filter((i) => excluded[i] === 0);
+      const unlinked = kept.filter((i) => linked[i] === 0);
+      const members =
+        unlinked.length >= MIN_REFERENCE ? unlinked : kept.length >= MIN_REFERENCE ? kept : all;
+      refs.set(c, cohortReference(members, feats, FEATURES.length));
+    }
+    const fullScores = new Float64Array(N);
+    for (const i of idxElig) {
+      const ref = refs.get(cohort[i] ?? -1);
+      if (ref) fullScores[i] = scoreRow(feats[i] ?? new Float64Array(), ref, FEATURE_WEIGHTS);
+    }
+    const sortedScores = new Map<number, Float64Array>();
+    for (const [c, ref] of refs)
+      sortedScores.set(c, Float64Array.from(ref.members.map((i) => fullScores[i] ?? 0)).sort());
+    // account p-value within its cohort: (1 + #{others ≥}) / m; percentile for display
+    const accountP = new Float64Array(N).fill(1);
+    const compPctOf = new Float64Array(N).fill(0.5);
+    for (const i of idxElig) {
+      const sorted = sortedScores.get(cohort[i] ?? -1);
+      if (!sorted || sorted.length === 0) continue;
+      const sc = fullScores[i] ?? 0;
+      accountP[i] = (conformalP(sc, sorted) * (sorted.length + 1) - 1) / sorted.length;
+      compPctOf[i] = percentileIn(sc, sorted);
+    }
+    const featurePct = (i: number, f: number): number => {
+      const ref = refs.get(cohort[i] ?? -1);
+      const sorted = ref?.sorted[f];
+      return sorted ? percentileIn(feats[i]?.[f] ?? NaN, sorted) : 0.5;
+    };
+
+    // cohort medians and reference rates
+    const medians = new Map<number, Float64Array>();
+    const rates = new Map<number, Float64Array>();
+    for (const c of cohortInfo.keys()) {
+      const members = idxElig.filter((i) => cohort[i] === c);
+      const med = new Float64Array(FEATURES.length);
+      const ref = new Float64Array(FEATURES.length);
+      for (let f = 0; f < FEATURES.length; f++) {
+        const vals = members.map((i) => feats[i]?.[f] ?? NaN);
+        med[f] = quantile(vals, 0.5);
+        ref[f] = quantile(vals, REFERENCE_QUANTILE);
+      }
+      medians.set(c, med);
+      rates.set(c, ref);
+    }
+
+    // per-account anytime e-values (max over count features, Bonferroni-free: the mean is an e-value)
+    const accountLogE = new Float64Array(N);
+    const accountEvidence: Map<number, { f: number; logE: number }[]> = new Map();
+    accs.forEach((a, i) => {
+      const c = cohort[i] ?? -1;
+      if (c < 0) return;
+      const ref = rates.get(c);
+      if (!ref) return;
+      const list: { f: number; logE: number }[] = [];
+      for (const [f, k, n] of countEvidence(a)) {
+        const rho = ref[f] ?? NaN;
+        if (!Number.isFinite(rho) || rho >= 1) continue;
+        list.push({ f, logE: mixtureLogE(k, n, Math.max(rho, 0.01)) });
+      }
+      // the mean of e-values is an e-value under any dependence
+      let m = -Infinity;
+      for (const e of list) m = Math.max(m, e.logE);
+      let s = 0;
+      for (const e of list) s += Math.exp(e.logE - m);
+      accountLogE[i] = list.length > 0 ? m + Math.log(s / list.length) : 0;
+      accountEvidence.set(i, list);
+    });
+
+    // campaign tests
+    interface Cand {
+      readonly root: number;
+      readonly members: number[];
+      readonly scored: number[];
+      /** Members' conformal p-values against their cohorts without the group. */
+      readonly ps: ReadonlyMap<number, number>;
+      log10P: number;
+      logE: number;
+    }
+    const cands: Cand[] = [];
+    const testGroup = (
+      scored: readonly number[],
+      R: ReadonlyMap<number, CohortReference>,
+      full: Float64Array,
+      sorted: ReadonlyMap<number, Float64Array>,
+    ): { log10P: number; ps: Map<number, number> } => {
+      // members against their cohorts without the campaign (a big cluster is not its own reference)
+      const ps = leaveGroupOutPValues(scored, cohort, R, feats, FEATURE_WEIGHTS, full, sorted);
+      return { log10P: combineLog10P(scored.map((i) => ps.get(i) ?? 1)), ps };
+    };
+    for (const [root, members] of comps) {
+      if (members.length < 2) continue;
+      const scored = members.filter((i) => eligible[i]);
+      if (scored.length < 2) continue;
+      const { log10P: lp, ps } = testGroup(scored, refs, fullScores, sortedScores);
+      cands.push({ root, members, scored, ps, log10P: lp, logE: integralCalibratorLogE(lp) });
+    }
+    const rejected = new Set(
+      eBH(
+        cands.map((c) => c.logE),
+        fdr,
+      ),
     );
-  }
-  const fullScores = new Float64Array(N);
-  for (const i of idxElig) {
-    const ref = refs.get(cohort[i] ?? -1);
-    if (ref) fullScores[i] = scoreRow(feats[i] ?? new Float64Array(), ref, FEATURE_WEIGHTS);
-  }
-  const sortedScores = new Map<number, Float64Array>();
-  for (const [c, ref] of refs)
-    sortedScores.set(c, Float64Array.from(ref.members.map((i) => fullScores[i] ?? 0)).sort());
-  // account p-value within its cohort: (1 + #{others ≥}) / m; percentile for display
-  const accountP = new Float64Array(N).fill(1);
-  const compPctOf = new Float64Array(N).fill(0.5);
-  for (const i of idxElig) {
-    const sorted = sortedScores.get(cohort[i] ?? -1);
-    if (!sorted || sorted.length === 0) continue;
-    const sc = fullScores[i] ?? 0;
-    accountP[i] = (conformalP(sc, sorted) * (sorted.length + 1) - 1) / sorted.length;
-    compPctOf[i] = percentileIn(sc, sorted);
-  }
-  const featurePct = (i: number, f: number): number => {
-    const ref = refs.get(cohort[i] ?? -1);
-    const sorted = ref?.sorted[f];
-    return sorted ? percentileIn(feats[i]?.[f] ?? NaN, sorted) : 0.5;
-  };
+    const thresholdLogE =
+      cands.length > 0 ? Math.log(cands.length / (fdr * Math.max(1, rejected.size))) : NaN;
 
-  // cohort medians and reference rates
-  const medians = new Map<number, Float64Array>();
-  const rates = new Map<number, Float64Array>();
-  for (const c of cohortInfo.keys()) {
-    const members = idxElig.filter((i) => cohort[i] === c);
-    const med = new Float64Array(FEATURES.length);
-    const ref = new Float64Array(FEATURES.length);
-    for (let f = 0; f < FEATURES.length; f++) {
-      const vals = members.map((i) => feats[i]?.[f] ?? NaN);
-      med[f] = quantile(vals, 0.5);
-      ref[f] = quantile(vals, REFERENCE_QUANTILE);
-    }
-    medians.set(c, med);
-    rates.set(c, ref);
-  }
+    // allow-list
+    const allowAcc = new Set(opts.allow?.accounts ?? []);
+    const allowOrg = new Set(opts.allow?.orgs ?? []);
+    const allowPay = new Set(opts.allow?.payments ?? []);
+    const isAllowed = (a: AccountState): boolean =>
+      allowAcc.has(a.id) ||
+      (a.org !== undefined && allowOrg.has(a.org)) ||
+      a.payments.some((p) => allowPay.has(p));
 
-  // per-account anytime e-values (max over count features, Bonferroni-free: the mean is an e-value)
-  const accountLogE = new Float64Array(N);
-  const accountEvidence: Map<number, { f: number; logE: number }[]> = new Map();
-  accs.forEach((a, i) => {
-    const c = cohort[i] ?? -1;
-    if (c < 0) return;
-    const ref = rates.get(c);
-    if (!ref) return;
-    const list: { f: number; logE: number }[] = [];
-    for (const [f, k, n] of countEvidence(a)) {
-      const rho = ref[f] ?? NaN;
-      if (!Number.isFinite(rho) || rho >= 1) continue;
-      list.push({ f, logE: mixtureLogE(k, n, Math.max(rho, 0.01)) });
-    }
-    // the mean of e-values is an e-value under any dependence
-    let m = -Infinity;
-    for (const e of list) m = Math.max(m, e.logE);
-    let s = 0;
-    for (const e of list) s += Math.exp(e.logE - m);
-    accountLogE[i] = list.length > 0 ? m + Math.log(s / list.length) : 0;
-    accountEvidence.set(i, list);
-  });
+    const accountReasons = (i: number): Reason[] => {
+      const c = cohort[i] ?? -1;
+      if (c < 0) return [];
+      const med = medians.get(c);
+      const ev = accountEvidence.get(i) ?? [];
+      const out: Reason[] = [];
+      const order = FEATURES.map((_, f) => f).sort((x, y) => featurePct(i, y) - featurePct(i, x));
+      for (const f of order) {
+        const u = featurePct(i, f);
+        const v = feats[i]?.[f] ?? NaN;
+        if (u < 0.9 || !Number.isFinite(v)) continue;
+        const name = FEATURES[f] ?? 'elicitation';
+        const ref = med?.[f] ?? NaN;
+        const e = ev.find((x) => x.f === f);
+        const r: Reason = {
+          code: name,
+          text: FEATURE_TEXT[name](v, Number.isFinite(ref) ? ref : 0),
+          value: Number(v.toPrecision(4)),
+          reference: Number.isFinite(ref) ? Number(ref.toPrecision(4)) : 0,
+          ...(e ? { log10E: Number((e.logE / Math.LN10).toFixed(2)) } : {}),
+        };
+        out.push(r);
+        if (out.length >= 5) break;
+      }
+      return out;
+    };
 
-  // campaign tests
-  interface Cand {
-    readonly root: number;
-    readonly members: number[];
-    readonly scored: number[];
-    /** Members' conformal p-values against their cohorts without the group. */
-    readonly ps: ReadonlyMap<number, number>;
-    log10P: number;
-    logE: number;
-  }
-  const cands: Cand[] = [];
-  const testGroup = (
-    scored: readonly number[],
-    R: ReadonlyMap<number, CohortReference>,
-    full: Float64Array,
-    sorted: ReadonlyMap<number, Float64Array>,
-  ): { log10P: number; ps: Map<number, number> } => {
-    // members against their cohorts without the campaign (a big cluster is not its own reference)
-    const ps = leaveGroupOutPValues(scored, cohort, R, feats, FEATURE_WEIGHTS, full, sorted);
-    return { log10P: combineLog10P(scored.map((i) => ps.get(i) ?? 1)), ps };
-  };
-  for (const [root, members] of comps) {
-    if (members.length < 2) continue;
-    const scored = members.filter((i) => eligible[i]);
-    if (scored.length < 2) continue;
-    const { log10P: lp, ps } = testGroup(scored, refs, fullScores, sortedScores);
-    cands.push({ root, members, scored, ps, log10P: lp, logE: integralCalibratorLogE(lp) });
-  }
-  const rejected = new Set(
-    eBH(
-      cands.map((c) => c.logE),
-      fdr,
-    ),
-  );
-  const thresholdLogE =
-    cands.length > 0 ? Math.log(cands.length / (fdr * Math.max(1, rejected.size))) : NaN;
-
-  // allow-list
-  const allowAcc = new Set(opts.allow?.accounts ?? []);
-  const allowOrg = new Set(opts.allow?.orgs ?? []);
-  const allowPay = new Set(opts.allow?.payments ?? []);
-  const isAllowed = (a: AccountState): boolean =>
-    allowAcc.has(a.id) ||
-    (a.org !== undefined && allowOrg.has(a.org)) ||
-    a.payments.some((p) => allowPay.has(p));
-
-  const accountReasons = (i: number): Reason[] => {
-    const c = cohort[i] ?? -1;
-    if (c < 0) return [];
-    const med = medians.get(c);
-    const ev = accountEvidence.get(i) ?? [];
-    const out: Reason[] = [];
-    const order = FEATURES.map((_, f) => f).sort((x, y) => featurePct(i, y) - featurePct(i, x));
-    for (const f of order) {
-      const u = featurePct(i, f);
-      const v = feats[i]?.[f] ?? NaN;
-      if (u < 0.9 || !Number.isFinite(v)) continue;
-      const name = FEATURES[f] ?? 'elicitation';
-      const ref = med?.[f] ?? NaN;
-      const e = ev.find((x) => x.f === f);
-      const r: Reason = {
-        code: name,
-        text: FEATURE_TEXT[name](v, Number.isFinite(ref) ? ref : 0),
-        value: Number(v.toPrecision(4)),
-        reference: Number.isFinite(ref) ? Number(ref.toPrecision(4)) : 0,
-        ...(e ? { log10E: Number((e.logE / Math.LN10).toFixed(2)) } : {}),
-      };
-      out.push(r);
-      if (out.length >= 5) break;
-    }
-    return out;
-  };
-
-  // pooled campaign facts
-  const overlapOf = (members: readonly number[]): number => {
-    // share of a member's sampled exact prompts also sent by another member
-    let tested = 0;
-    let dup = 0;
-    const sample = members.slice(0, 64);
-    for (const i of sample) {
-      const a = accs[i];
-      if (!a) continue;
-      let seen = 0;
-      for (const k of keySetKeys(a.keys)) {
-        if ((k & 7) !== KEY_TYPE.EXACT) continue;
-        if (seen++ >= 200) break;
-        tested++;
-        for (const o of sample) {
-          if (o === i) continue;
-          const b = accs[o];
-          if (b && keySetHas(b.keys, k)) {
-            dup++;
-            break;
+    // pooled campaign facts
+    const overlapOf = (members: readonly number[]): number => {
+      // share of a member's sampled exact prompts also sent by another member
+      let tested = 0;
+      let dup = 0;
+      const sample = members.slice(0, 64);
+      for (const i of sample) {
+        const a = accs[i];
+        if (!a) continue;
+        let seen = 0;
+        for (const k of keySetKeys(a.keys)) {
+          if ((k & 7) !== KEY_TYPE.EXACT) continue;
+          if (seen++ >= 200) break;
+          tested++;
+          for (const o of sample) {
+            if (o === i) continue;
+            const b = accs[o];
+            if (b && keySetHas(b.keys, k)) {
+              dup++;
+              break;
+            }
           }
         }
       }
-    }
-    return tested > 0 ? dup / tested : 0;
-  };
+      return tested > 0 ? dup / tested : 0;
+    };
 
-  // unrelated accounts for control statistics, in a fixed pseudo-random order
-  const controlPool = idxElig
-    .map((i) => ({ i, h: hashString(accs[i]?.id ?? '', 0x7f4a7c15) }))
-    .sort((x, y) => x.h - y.h)
-    .map((x) => x.i);
-  const campaigns: CampaignFinding[] = [];
-  /** Listed campaigns with a tier, whose graphs are drawn after the loop (index, members). */
-  const graphed: { at: number; members: readonly number[] }[] = [];
-  const tierOfAccount = new Map<
-    number,
-    {
-      tier: Tier;
-      campaign: string;
-      operator: string | null;
-      score: number;
-      lone: boolean;
-      /** Capped at watch as one established organisation's operator (without a licence list). */
-      org: string | null;
-    }
-  >();
-  const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
-  let allowlistedSuppressed = 0;
-  const sortedCands = cands.map((c, k) => ({ c, k })).sort((x, y) => x.c.log10P - y.c.log10P);
-  for (const { c, k } of sortedCands) {
-    const flagged = rejected.has(k);
-    const memberAccs = c.members
-      .map((i) => accs[i])
-      .filter((a): a is AccountState => a !== undefined);
-    const ids = memberAccs.map((a) => a.id).sort();
-    const id = `c-${(fmix32(ids.reduce((h, s) => combine(h, hashString(s)), 0x12345)) >>> 0).toString(16).padStart(8, '0')}`;
-    const links = evidence.get(c.root) ?? [];
-    const linkSummary = new Map<string, { kinds: string; groups: number; log10P: number }>();
-    for (const l of links) {
-      const cur = linkSummary.get(l.kinds);
-      if (!cur) linkSummary.set(l.kinds, { ...l });
-      else {
-        cur.groups += l.groups;
-        cur.log10P = Math.min(cur.log10P, l.log10P);
+    // unrelated accounts for control statistics, in a fixed pseudo-random order
+    const controlPool = idxElig
+      .map((i) => ({ i, h: hashString(accs[i]?.id ?? '', 0x7f4a7c15) }))
+      .sort((x, y) => x.h - y.h)
+      .map((x) => x.i);
+    const campaigns: CampaignFinding[] = [];
+    /** Listed campaigns with a tier, whose graphs are drawn after the loop (index, members). */
+    const graphed: { at: number; members: readonly number[] }[] = [];
+    const tierOfAccount = new Map<
+      number,
+      {
+        tier: Tier;
+        campaign: string;
+        operator: string | null;
+        score: number;
+        lone: boolean;
+        /** Capped at watch as one established organisation's operator (without a licence list). */
+        org: string | null;
+      }
+    >();
+    const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
+    let allowlistedSuppressed = 0;
+    const sortedCands = cands.map((c, k) => ({ c, k })).sort((x, y) => x.c.log10P - y.c.log10P);
+    for (const { c, k } of sortedCands) {
+      const flagged = rejected.has(k);
+      const memberAccs = c.members
+        .map((i) => accs[i])
+        .filter((a): a is AccountState => a !== undefined);
+      const ids = memberAccs.map((a) => a.id).sort();
+      const id = `c-${(fmix32(ids.reduce((h, s) => combine(h, hashString(s)), 0x12345)) >>> 0).toString(16).padStart(8, '0')}`;
+      const links = evidence.get(c.root) ?? [];
+      const linkSummary = new Map<string, { kinds: string; groups: number; log10P: number }>();
+      for (const l of links) {
+        const cur = linkSummary.get(l.kinds);
+        if (!cur) linkSummary.set(l.kinds, { ...l });
+        else {
+          cur.groups += l.groups;
+          cur.log10P = Math.min(cur.log10P, l.log10P);
+        }
+      }
+      const strong = links.some(
+        (l) => l.kinds === 'payment' || l.kinds.includes('signup') || l.kinds.includes('timing'),
+      );
+      const requests = memberAccs.reduce((s, a) => s + a.n, 0);
+      const elicit = memberAccs.reduce((s, a) => s + (a.u[U.ELICIT_ANY] ?? 0), 0);
+      const medPct = quantile(
+        c.scored.map((i) => compPctOf[i] ?? 0.5),
+        0.5,
+      );
+      let tier: Tier | null = null;
+      let overlap = 0;
+      const operators: CampaignFinding['operators'][number][] = [];
+      const reasons: Reason[] = [];
+      if (flagged || c.log10P <= -3) {
+        overlap = overlapOf(c.members);
+        // the same statistic for unrelated accounts of the same cohorts: common prompts are shared
+        // by everyone, only an excess says "one benchmark run from several accounts"
+        const memberSet = new Set(c.members);
+        const cohorts = new Set(c.scored.map((m) => cohort[m]));
+        const want = Math.min(64, c.members.length);
+        const control: number[] = [];
+        for (const i of controlPool) {
+          if (control.length >= want) break;
+          if (!memberSet.has(i) && cohorts.has(cohort[i])) control.push(i);
+        }
+        const base = control.length >= 2 ? overlapOf(control) : 0;
+        tier = flagged ? 'verify' : 'watch';
+        if (flagged && c.log10P <= THROTTLE_LOG10P && medPct >= 0.75) tier = 'throttle';
+        if (tier === 'throttle' && strong && c.members.length >= 3) tier = 'block';
+        // linked by nothing but the wording of extraction requests: independent users who draw
+        // their requests from one popular pool of wordings (students asking for step-by-step
+        // explanations) look the same to this test (measured: eval setting stress-students), so
+        // such a group is for an analyst to look at, never an accusation
+        if (tier !== 'watch' && links.length > 0 && links.every((l) => l.kinds === WORDING)) {
+          tier = 'watch';
+          reasons.push({
+            code: 'wording-only',
+            text: 'linked only by shared wordings of extraction-style requests, which independent users of one popular phrasing pool also share: capped at watch',
+          });
+        }
+        if (tier !== 'watch' && requests < minCampaignRequests) {
+          tier = 'watch';
+          reasons.push({
+            code: 'immaterial',
+            text: `the campaign sent ${requests} requests in the window, fewer than ${minCampaignRequests}: too few to have harvested a distillation set, whatever its coordination (capped at watch)`,
+            value: requests,
+          });
+        }
+        if (overlap >= SHARED_PROMPT_OVERLAP && overlap >= 3 * base)
+          reasons.push({
+            code: 'shared-prompts',
+            text: `${fmtPct(overlap)} of sampled prompts were also sent by another member (${fmtPct(base)} among unrelated accounts): either repeated sampling of the same prompts, or one evaluation set run from several accounts`,
+            value: overlap,
+          });
+        // Harvesting buys new prompt/response pairs; an evaluation re-sends a fixed set. When most
+        // of the campaign's substantive prompts are repeats, it is capped at "watch".
+        let tested = 0;
+        let novel = 0;
+        for (const a of memberAccs) {
+          const t = a.u[U.TESTED + KEY_TYPE.EXACT] ?? 0;
+          tested += t;
+          novel += t - (a.u[U.HITS + KEY_TYPE.EXACT] ?? 0);
+        }
+        const pooledNovelty = tested >= MIN_NOVELTY_SAMPLE ? (novel / tested) * (1 - overlap) : NaN;
+        // ... provided the accounts are established: fraud campaigns run on freshly made accounts
+        const medianAge = medianAgeDays(memberAccs);
+        // sign-up dates missing for most members: freshness cannot tell a harvest from an
+        // evaluation, and the conservative reading (evaluation) is taken
+        const ageUnknown = Number.isNaN(medianAge);
+        if (
+          pooledNovelty < EVALUATION_NOVELTY &&
+          (ageUnknown || medianAge >= ESTABLISHED_DAYS) &&
+          tier !== 'watch'
+        ) {
+          tier = 'watch';
+          reasons.push({
+            code: 'evaluation-like',
+            text: `only ${fmtPct(pooledNovelty)} of the campaign's substantive prompts are new (the rest are re-sent within or across accounts) and its accounts are ${ageUnknown ? 'of unknown age (no sign-up dates)' : `established (median ${Math.round(medianAge)} days before first use)`}: looks like an evaluation run, not a harvest (capped at watch)`,
+            value: pooledNovelty,
+          });
+        }
+        // One established organisation's own accounts: the provider's customer record, not a set
+        // of accounts made to look unrelated. Without a licence list (an allow-list naming orgs)
+        // a licensed bulk job of that customer (synthetic data under contract) cannot be told from
+        // an unlicensed one, so such a group is for an analyst, never an accusation. With a licence
+        // list, an organisation not on it is judged like any other group.
+        const oneOrg = allowOrg.size === 0 ? establishedOrg(memberAccs) : null;
+        if (tier !== 'watch' && oneOrg !== null) {
+          tier = 'watch';
+          reasons.push({
+            code: 'one-organisation',
+            text: `every account belongs to one organisation (${oneOrg.org}) and they are established (median ${Math.round(oneOrg.medianAge)} days before first use): looks like one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+          });
+        }
+        reasons.unshift({
+          code: 'campaign',
+          text: `${c.members.length} linked accounts (${c.scored.length} scored) whose extraction scores are jointly improbable for a random draw from their cohorts: p = ${formatLog10(c.log10P)}`,
+          value: c.members.length,
+        });
+        for (const l of linkSummary.values())
+          reasons.push({
+            code: `linked-by-${l.kinds}`,
+            text:
+              l.kinds === 'payment'
+                ? 'accounts share a payment method'
+                : l.kinds === WORDING
+                  ? `accounts share improbably many rare wordings of their extraction-style requests (best pair p = ${formatLog10(l.log10P)}, family-wise over all pairs of accounts)`
+                  : `accounts share ${l.kinds.replace('+', ' and ')} attributes in improbable overlap (best p = ${formatLog10(l.log10P)}, ${l.groups} groups)`,
+          });
+        reasons.push({
+          code: 'pooled-elicitation',
+          text: `${fmtPct(requests > 0 ? elicit / requests : 0)} of the campaign's ${requests} requests elicit reasoning, grades, tool traces or rewrites`,
+          value: requests > 0 ? elicit / requests : 0,
+        });
+      }
+      const score = Math.min(300, -c.log10P);
+      if (tier !== null) {
+        // operators: members grouped by the party-identifying links (see Linkage.op)
+        const byOp = new Map<number, number[]>();
+        for (const i of c.members) {
+          const r = op.find(i);
+          const list = byOp.get(r);
+          if (list === undefined) byOp.set(r, [i]);
+          else list.push(i);
+        }
+        // An operator joined to the others only through values many parties share (an AS + agent,
+        // a sign-up hour) is part of the campaign only if its own members are improbable for their
+        // cohorts: a company whose team shares a card and an office range is one operator, and
+        // when that range sits in a cloud a campaign also uses, the card must not attribute the
+        // team to the campaign. Each operator's scored members' p-values (against their cohorts
+        // without the campaign) are combined like the campaign's, at level fdr / operators tested
+        // (Bonferroni); members of operators that fail are attributed only by their own profile.
+        // An operator of one account has no tie of its own: its attribution rests on values the
+        // campaign dominates (and the lone-member cap below), so it is not tested.
+        const weak = new Set<number>();
+        if (byOp.size > 1) {
+          const tested = [...byOp.values()].filter((list) => list.length >= 2);
+          const level = Math.log10(fdr / Math.max(1, tested.length));
+          for (const list of tested) {
+            const ps = list.filter((i) => eligible[i]).map((i) => c.ps.get(i) ?? 1);
+            if (ps.length === 0 || combineLog10P(ps) > level) for (const i of list) weak.add(i);
+          }
+        }
+        const core = attributed(c.members);
+        let demoted = 0;
+        for (const i of weak) if (core.delete(i)) demoted++;
+        // members tied only by path and prompts whose own profile is improbable for their cohort
+        const byBehaviour =
+          flagged && tier !== 'watch'
+            ? behaviourAttributed(c.scored, core, c.ps, fdr)
+            : new Set<number>();
+        const peripheral = c.members.length - core.size - byBehaviour.size;
+        if (demoted > 0)
+          reasons.push({
+            code: 'weak-operators',
+            text: `${demoted} member(s) sharing a payment method or a sign-up burst with each other belong to operators joined to the campaign only through values many parties share (an AS + agent, a sign-up hour) and whose own members are not improbable for their cohorts: attributed only by their own profile`,
+            value: demoted,
+          });
+        if (byBehaviour.size > 0)
+          reasons.push({
+            code: 'behaviour-attributed',
+            text: `${byBehaviour.size} member(s) without a control attribute are attributed by their own extraction profile (Benjamini–Hochberg at ${fdr} over the members' p-values against their cohorts without the campaign); recommended at most verify`,
+            value: byBehaviour.size,
+          });
+        if (peripheral > 0)
+          reasons.push({
+            code: 'peripheral-members',
+            text: `${peripheral} linked account(s) share no payment method and fewer than ${MIN_ATTRIBUTING_KINDS} kinds of the campaign's dominant attributes (network, AS + agent and gateway system prompt count as one), or belong to an operator of ordinary accounts, and their own profile is not improbable for their cohort; listed but not alerted`,
+            value: peripheral,
+          });
+        const opOf = new Map<number, string>();
+        const attributedIn = new Map<string, number>();
+        [...byOp.values()]
+          .map((list) => ({
+            list,
+            ids: list.map((i) => accs[i]?.id ?? '').sort(),
+            attributed: list.filter((i) => core.has(i) || byBehaviour.has(i)).length,
+          }))
+          .filter((o) => o.attributed > 0)
+          .sort(
+            (x, y) => y.list.length - x.list.length || compareText(x.ids[0] ?? '', y.ids[0] ?? ''),
+          )
+          .forEach((o, k) => {
+            const oid = `${id}/${k + 1}`;
+            for (const i of o.list) opOf.set(i, oid);
+            attributedIn.set(oid, o.attributed);
+            operators.push({
+              id: oid,
+              accounts: o.ids,
+              attributed: o.attributed,
+              requests: o.list.reduce((s, i) => s + (accs[i]?.n ?? 0), 0),
+              ties: operatorTies(o.list.map((i) => accs[i]).filter((a) => a !== undefined)),
+            });
+          });
+        // An operator of one established organisation inside a bigger campaign (joined to it by a
+        // shared cloud or templates) is capped at watch like a campaign of one (see above).
+        const orgOf = new Map<string, string>();
+        if (allowOrg.size === 0)
+          for (const list of byOp.values()) {
+            const oid = opOf.get(list[0] ?? -1);
+            if (oid === undefined) continue; // not listed: no attributed member
+            const org = establishedOrg(
+              list.map((i) => accs[i]).filter((a): a is AccountState => a !== undefined),
+            );
+            if (org !== null) orgOf.set(oid, org.org);
+          }
+        let orgCapped = 0;
+        const assign = (i: number, want: Tier, lone: boolean): void => {
+          const oid = opOf.get(i) ?? null;
+          const org = orgOf.get(oid ?? '') ?? null;
+          const t: Tier = org !== null ? 'watch' : want;
+          if (org !== null && tierIndex(want) > tierIndex('watch')) orgCapped++;
+          const prev = tierOfAccount.get(i);
+          if (!prev || tierIndex(prev.tier) < tierIndex(t))
+            tierOfAccount.set(i, { tier: t, campaign: id, operator: oid, score, lone, org });
+        };
+        for (const i of byBehaviour) assign(i, 'verify', false);
+        // sign-up hours of attributed members of operators with two or more attributed members
+        const hourOf = (i: number): number | undefined => {
+          const a = accs[i];
+          return a === undefined ? undefined : signupHour(a);
+        };
+        const partyHours = new Set<number>();
+        for (const i of c.members) {
+          if (!core.has(i) && !byBehaviour.has(i)) continue;
+          const h = hourOf(i);
+          if (h !== undefined && (attributedIn.get(opOf.get(i) ?? '') ?? 0) >= 2) partyHours.add(h);
+        }
+        let lones = 0;
+        for (const i of c.members) {
+          if (!core.has(i)) continue;
+          const oid = opOf.get(i) ?? null;
+          // the attribution hitchhiker of docs/monitor.md: the only attributed account of its
+          // operator, signed up in an hour in which attributed accounts of another operator signed
+          // up. Its sign-up hour is another party's burst, and it holds the path or templates
+          // that party uses: what an unrelated account can share. No sanction beyond verification.
+          // (Members of a burst that is a party of its own, each alone in its operator, share
+          // their hour only with each other and keep the campaign's tier.)
+          const h = hourOf(i);
+          const lone =
+            (attributedIn.get(oid ?? '') ?? 0) <= 1 &&
+            h !== undefined &&
+            partyHours.has(h) &&
+            tierIndex(tier) > tierIndex('verify');
+          if (lone) lones++;
+          assign(i, lone ? 'verify' : tier, lone);
+        }
+        if (orgCapped > 0)
+          reasons.push({
+            code: 'organisation-operators',
+            text: `${orgCapped} attributed member(s) form operators each of one established organisation: one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+            value: orgCapped,
+          });
+        if (lones > 0)
+          reasons.push({
+            code: 'lone-members',
+            text: `${lones} attributed member(s) are alone in their operator and signed up in an hour in which another operator's attributed accounts signed up: possibly unrelated accounts that share that party's path or templates, recommended at most verify`,
+            value: lones,
+          });
+      }
+      if (flagged || campaigns.length < MAX_LISTED_CAMPAIGNS) {
+        if (tier !== null) graphed.push({ at: campaigns.length, members: c.members });
+        const { first, last, timeline, hours } = campaignActivity(memberAccs);
+        campaigns.push({
+          id,
+          accounts: ids,
+          requests,
+          flagged,
+          tier,
+          log10P: c.log10P,
+          log10E: c.logE / Math.LN10,
+          score,
+          links: [...linkSummary.values()],
+          reasons,
+          first: iso(first) ?? '',
+          last: iso(last) ?? '',
+          timeline,
+          hours,
+          sharedPromptOverlap: overlap,
+          operators,
+          graph: { nodes: [], edges: [] },
+        });
       }
     }
-    const strong = links.some(
-      (l) => l.kinds === 'payment' || l.kinds.includes('signup') || l.kinds.includes('timing'),
+    const graphs = campaignGraphs(
+      accs,
+      graphed.map((g) => g.members),
+      shared,
     );
-    const requests = memberAccs.reduce((s, a) => s + a.n, 0);
-    const elicit = memberAccs.reduce((s, a) => s + (a.u[U.ELICIT_ANY] ?? 0), 0);
-    const medPct = quantile(
-      c.scored.map((i) => compPctOf[i] ?? 0.5),
+    graphed.forEach((g, k) => {
+      const c = campaigns[g.at];
+      if (c) campaigns[g.at] = { ...c, graph: graphs[k] ?? c.graph };
+    });
+
+    // singletons and unflagged accounts: per-account e-BH for the watch list
+    const singles = idxElig.filter((i) => !tierOfAccount.has(i));
+    const singleRejected = new Set(
+      eBH(
+        singles.map((i) => accountLogE[i] ?? 0),
+        fdr,
+      ).map((k) => singles[k] ?? -1),
+    );
+    const watchlist: AccountFinding[] = [];
+    for (const i of singles) {
+      const p = accountP[i] ?? 1;
+      const cohortSize = cohortInfo.get(cohort[i] ?? 0)?.accounts ?? 1;
+      if (!singleRejected.has(i) || p > 1 / Math.sqrt(cohortSize)) continue;
+      const a = accs[i];
+      if (!a) continue;
+      const lp = Math.log10(p);
+      const f: AccountFinding = {
+        account: a.id,
+        campaign: null,
+        operator: null,
+        score: Math.min(300, -lp),
+        tier: includeSingletons && p * cohortSize <= 1 ? 'verify' : 'watch',
+        reasons: [
+          {
+            code: 'single-account',
+            text: `not linked to other accounts; extraction-like profile ranks ${Math.round(p * cohortSize)} of ${cohortSize} in its cohort (could be a licensed bulk job: confirm before acting)`,
+            value: p,
+          },
+          ...accountReasons(i),
+        ],
+        requests: a.n,
+        percentile: compPctOf[i] ?? 0.5,
+        log10P: lp,
+        allowlisted: isAllowed(a),
+      };
+      if (f.tier === 'verify')
+        tierOfAccount.set(i, {
+          tier: 'verify',
+          campaign: '',
+          operator: null,
+          score: f.score,
+          lone: false,
+          org: null,
+        });
+      else watchlist.push(f);
+    }
+    watchlist.sort((x, y) => y.score - x.score);
+
+    const alerts: AccountFinding[] = [];
+    const medianRequests = quantile(
+      idxElig.map((i) => accs[i]?.n ?? 0),
       0.5,
     );
-    let tier: Tier | null = null;
-    let overlap = 0;
-    const operators: CampaignFinding['operators'][number][] = [];
-    const reasons: Reason[] = [];
-    if (flagged || c.log10P <= -3) {
-      overlap = overlapOf(c.members);
-      // the same statistic for unrelated accounts of the same cohorts: common prompts are shared
-      // by everyone, only an excess says "one benchmark run from several accounts"
-      const memberSet = new Set(c.members);
-      const cohorts = new Set(c.scored.map((m) => cohort[m]));
-      const want = Math.min(64, c.members.length);
-      const control: number[] = [];
-      for (const i of controlPool) {
-        if (control.length >= want) break;
-        if (!memberSet.has(i) && cohorts.has(cohort[i])) control.push(i);
-      }
-      const base = control.length >= 2 ? overlapOf(control) : 0;
-      tier = flagged ? 'verify' : 'watch';
-      if (flagged && c.log10P <= THROTTLE_LOG10P && medPct >= 0.75) tier = 'throttle';
-      if (tier === 'throttle' && strong && c.members.length >= 3) tier = 'block';
-      // linked by nothing but the wording of extraction requests: independent users who draw
-      // their requests from one popular pool of wordings (students asking for step-by-step
-      // explanations) look the same to this test (measured: eval setting stress-students), so
-      // such a group is for an analyst to look at, never an accusation
-      if (tier !== 'watch' && links.length > 0 && links.every((l) => l.kinds === WORDING)) {
-        tier = 'watch';
-        reasons.push({
-          code: 'wording-only',
-          text: 'linked only by shared wordings of extraction-style requests, which independent users of one popular phrasing pool also share: capped at watch',
-        });
-      }
-      if (tier !== 'watch' && requests < minCampaignRequests) {
-        tier = 'watch';
-        reasons.push({
-          code: 'immaterial',
-          text: `the campaign sent ${requests} requests in the window, fewer than ${minCampaignRequests}: too few to have harvested a distillation set, whatever its coordination (capped at watch)`,
-          value: requests,
-        });
-      }
-      if (overlap >= SHARED_PROMPT_OVERLAP && overlap >= 3 * base)
-        reasons.push({
-          code: 'shared-prompts',
-          text: `${fmtPct(overlap)} of sampled prompts were also sent by another member (${fmtPct(base)} among unrelated accounts): either repeated sampling of the same prompts, or one evaluation set run from several accounts`,
-          value: overlap,
-        });
-      // Harvesting buys new prompt/response pairs; an evaluation re-sends a fixed set. When most
-      // of the campaign's substantive prompts are repeats, it is capped at "watch".
-      let tested = 0;
-      let novel = 0;
-      for (const a of memberAccs) {
-        const t = a.u[U.TESTED + KEY_TYPE.EXACT] ?? 0;
-        tested += t;
-        novel += t - (a.u[U.HITS + KEY_TYPE.EXACT] ?? 0);
-      }
-      const pooledNovelty = tested >= MIN_NOVELTY_SAMPLE ? (novel / tested) * (1 - overlap) : NaN;
-      // ... provided the accounts are established: fraud campaigns run on freshly made accounts
-      const medianAge = medianAgeDays(memberAccs);
-      // sign-up dates missing for most members: freshness cannot tell a harvest from an
-      // evaluation, and the conservative reading (evaluation) is taken
-      const ageUnknown = Number.isNaN(medianAge);
-      if (
-        pooledNovelty < EVALUATION_NOVELTY &&
-        (ageUnknown || medianAge >= ESTABLISHED_DAYS) &&
-        tier !== 'watch'
-      ) {
-        tier = 'watch';
-        reasons.push({
-          code: 'evaluation-like',
-          text: `only ${fmtPct(pooledNovelty)} of the campaign's substantive prompts are new (the rest are re-sent within or across accounts) and its accounts are ${ageUnknown ? 'of unknown age (no sign-up dates)' : `established (median ${Math.round(medianAge)} days before first use)`}: looks like an evaluation run, not a harvest (capped at watch)`,
-          value: pooledNovelty,
-        });
-      }
-      // One established organisation's own accounts: the provider's customer record, not a set
-      // of accounts made to look unrelated. Without a licence list (an allow-list naming orgs)
-      // a licensed bulk job of that customer (synthetic data under contract) cannot be told from
-      // an unlicensed one, so such a group is for an analyst, never an accusation. With a licence
-      // list, an organisation not on it is judged like any other group.
-      const oneOrg = allowOrg.size === 0 ? establishedOrg(memberAccs) : null;
-      if (tier !== 'watch' && oneOrg !== null) {
-        tier = 'watch';
-        reasons.push({
+    const lightCap = LIGHT_ACCOUNT_FACTOR * medianRequests;
+    for (const [i, t] of tierOfAccount) {
+      const a = accs[i];
+      if (!a) continue;
+      const camp = campaigns.find((c) => c.id === t.campaign);
+      const reasons: Reason[] = [...(camp?.reasons.slice(0, 4) ?? []), ...accountReasons(i)];
+      if (t.org !== null)
+        reasons.unshift({
           code: 'one-organisation',
-          text: `every account belongs to one organisation (${oneOrg.org}) and they are established (median ${Math.round(oneOrg.medianAge)} days before first use): looks like one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+          text: `its operator's accounts all belong to one established organisation (${t.org}): one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
         });
-      }
-      reasons.unshift({
-        code: 'campaign',
-        text: `${c.members.length} linked accounts (${c.scored.length} scored) whose extraction scores are jointly improbable for a random draw from their cohorts: p = ${formatLog10(c.log10P)}`,
-        value: c.members.length,
-      });
-      for (const l of linkSummary.values())
-        reasons.push({
-          code: `linked-by-${l.kinds}`,
-          text:
-            l.kinds === 'payment'
-              ? 'accounts share a payment method'
-              : l.kinds === WORDING
-                ? `accounts share improbably many rare wordings of their extraction-style requests (best pair p = ${formatLog10(l.log10P)}, family-wise over all pairs of accounts)`
-                : `accounts share ${l.kinds.replace('+', ' and ')} attributes in improbable overlap (best p = ${formatLog10(l.log10P)}, ${l.groups} groups)`,
+      if (t.lone)
+        reasons.unshift({
+          code: 'lone-member',
+          text: `the only attributed account of its operator (no shared payment method, rare extraction wordings, or improbable overlap of range, schedule and template values ties it to another attributed member), signed up in an hour in which another operator's attributed accounts signed up: recommended at most verify`,
         });
-      reasons.push({
-        code: 'pooled-elicitation',
-        text: `${fmtPct(requests > 0 ? elicit / requests : 0)} of the campaign's ${requests} requests elicit reasoning, grades, tool traces or rewrites`,
-        value: requests > 0 ? elicit / requests : 0,
-      });
-    }
-    const score = Math.min(300, -c.log10P);
-    if (tier !== null) {
-      // operators: members grouped by the party-identifying links (see Linkage.op)
-      const byOp = new Map<number, number[]>();
-      for (const i of c.members) {
-        const r = op.find(i);
-        const list = byOp.get(r);
-        if (list === undefined) byOp.set(r, [i]);
-        else list.push(i);
-      }
-      // An operator joined to the others only through values many parties share (an AS + agent,
-      // a sign-up hour) is part of the campaign only if its own members are improbable for their
-      // cohorts: a company whose team shares a card and an office range is one operator, and
-      // when that range sits in a cloud a campaign also uses, the card must not attribute the
-      // team to the campaign. Each operator's scored members' p-values (against their cohorts
-      // without the campaign) are combined like the campaign's, at level fdr / operators tested
-      // (Bonferroni); members of operators that fail are attributed only by their own profile.
-      // An operator of one account has no tie of its own: its attribution rests on values the
-      // campaign dominates (and the lone-member cap below), so it is not tested.
-      const weak = new Set<number>();
-      if (byOp.size > 1) {
-        const tested = [...byOp.values()].filter((list) => list.length >= 2);
-        const level = Math.log10(fdr / Math.max(1, tested.length));
-        for (const list of tested) {
-          const ps = list.filter((i) => eligible[i]).map((i) => c.ps.get(i) ?? 1);
-          if (ps.length === 0 || combineLog10P(ps) > level) for (const i of list) weak.add(i);
-        }
-      }
-      const core = attributed(c.members);
-      let demoted = 0;
-      for (const i of weak) if (core.delete(i)) demoted++;
-      // members tied only by path and prompts whose own profile is improbable for their cohort
-      const byBehaviour =
-        flagged && tier !== 'watch'
-          ? behaviourAttributed(c.scored, core, c.ps, fdr)
-          : new Set<number>();
-      const peripheral = c.members.length - core.size - byBehaviour.size;
-      if (demoted > 0)
-        reasons.push({
-          code: 'weak-operators',
-          text: `${demoted} member(s) sharing a payment method or a sign-up burst with each other belong to operators joined to the campaign only through values many parties share (an AS + agent, a sign-up hour) and whose own members are not improbable for their cohorts: attributed only by their own profile`,
-          value: demoted,
+      const light = t.tier !== 'watch' && a.n <= lightCap;
+      if (light)
+        reasons.unshift({
+          code: 'light-account',
+          text: `${a.n} requests, no more than ${LIGHT_ACCOUNT_FACTOR}× the median account (${medianRequests}): too light to accuse on its links alone (capped at watch)`,
+          value: a.n,
         });
-      if (byBehaviour.size > 0)
-        reasons.push({
-          code: 'behaviour-attributed',
-          text: `${byBehaviour.size} member(s) without a control attribute are attributed by their own extraction profile (Benjamini–Hochberg at ${fdr} over the members' p-values against their cohorts without the campaign); recommended at most verify`,
-          value: byBehaviour.size,
-        });
-      if (peripheral > 0)
-        reasons.push({
-          code: 'peripheral-members',
-          text: `${peripheral} linked account(s) share no payment method and fewer than ${MIN_ATTRIBUTING_KINDS} kinds of the campaign's dominant attributes (network, AS + agent and gateway system prompt count as one), or belong to an operator of ordinary accounts, and their own profile is not improbable for their cohort; listed but not alerted`,
-          value: peripheral,
-        });
-      const opOf = new Map<number, string>();
-      const attributedIn = new Map<string, number>();
-      [...byOp.values()]
-        .map((list) => ({
-          list,
-          ids: list.map((i) => accs[i]?.id ?? '').sort(),
-          attributed: list.filter((i) => core.has(i) || byBehaviour.has(i)).length,
-        }))
-        .filter((o) => o.attributed > 0)
-        .sort(
-          (x, y) => y.list.length - x.list.length || compareText(x.ids[0] ?? '', y.ids[0] ?? ''),
-        )
-        .forEach((o, k) => {
-          const oid = `${id}/${k + 1}`;
-          for (const i of o.list) opOf.set(i, oid);
-          attributedIn.set(oid, o.attributed);
-          operators.push({
-            id: oid,
-            accounts: o.ids,
-            attributed: o.attributed,
-            requests: o.list.reduce((s, i) => s + (accs[i]?.n ?? 0), 0),
-            ties: operatorTies(o.list.map((i) => accs[i]).filter((a) => a !== undefined)),
-          });
-        });
-      // An operator of one established organisation inside a bigger campaign (joined to it by a
-      // shared cloud or templates) is capped at watch like a campaign of one (see above).
-      const orgOf = new Map<string, string>();
-      if (allowOrg.size === 0)
-        for (const list of byOp.values()) {
-          const oid = opOf.get(list[0] ?? -1);
-          if (oid === undefined) continue; // not listed: no attributed member
-          const org = establishedOrg(
-            list.map((i) => accs[i]).filter((a): a is AccountState => a !== undefined),
-          );
-          if (org !== null) orgOf.set(oid, org.org);
-        }
-      let orgCapped = 0;
-      const assign = (i: number, want: Tier, lone: boolean): void => {
-        const oid = opOf.get(i) ?? null;
-        const org = orgOf.get(oid ?? '') ?? null;
-        const t: Tier = org !== null ? 'watch' : want;
-        if (org !== null && tierIndex(want) > tierIndex('watch')) orgCapped++;
-        const prev = tierOfAccount.get(i);
-        if (!prev || tierIndex(prev.tier) < tierIndex(t))
-          tierOfAccount.set(i, { tier: t, campaign: id, operator: oid, score, lone, org });
-      };
-      for (const i of byBehaviour) assign(i, 'verify', false);
-      // sign-up hours of attributed members of operators with two or more attributed members
-      const hourOf = (i: number): number | undefined => {
-        const a = accs[i];
-        return a === undefined ? undefined : signupHour(a);
-      };
-      const partyHours = new Set<number>();
-      for (const i of c.members) {
-        if (!core.has(i) && !byBehaviour.has(i)) continue;
-        const h = hourOf(i);
-        if (h !== undefined && (attributedIn.get(opOf.get(i) ?? '') ?? 0) >= 2) partyHours.add(h);
-      }
-      let lones = 0;
-      for (const i of c.members) {
-        if (!core.has(i)) continue;
-        const oid = opOf.get(i) ?? null;
-        // the attribution hitchhiker of docs/monitor.md: the only attributed account of its
-        // operator, signed up in an hour in which attributed accounts of another operator signed
-        // up. Its sign-up hour is another party's burst, and it holds the path or templates
-        // that party uses: what an unrelated account can share. No sanction beyond verification.
-        // (Members of a burst that is a party of its own, each alone in its operator, share
-        // their hour only with each other and keep the campaign's tier.)
-        const h = hourOf(i);
-        const lone =
-          (attributedIn.get(oid ?? '') ?? 0) <= 1 &&
-          h !== undefined &&
-          partyHours.has(h) &&
-          tierIndex(tier) > tierIndex('verify');
-        if (lone) lones++;
-        assign(i, lone ? 'verify' : tier, lone);
-      }
-      if (orgCapped > 0)
-        reasons.push({
-          code: 'organisation-operators',
-          text: `${orgCapped} attributed member(s) form operators each of one established organisation: one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
-          value: orgCapped,
-        });
-      if (lones > 0)
-        reasons.push({
-          code: 'lone-members',
-          text: `${lones} attributed member(s) are alone in their operator and signed up in an hour in which another operator's attributed accounts signed up: possibly unrelated accounts that share that party's path or templates, recommended at most verify`,
-          value: lones,
-        });
-    }
-    if (flagged || campaigns.length < MAX_LISTED_CAMPAIGNS) {
-      if (tier !== null) graphed.push({ at: campaigns.length, members: c.members });
-      const { first, last, timeline, hours } = campaignActivity(memberAccs);
-      campaigns.push({
-        id,
-        accounts: ids,
-        requests,
-        flagged,
-        tier,
-        log10P: c.log10P,
-        log10E: c.logE / Math.LN10,
-        score,
-        links: [...linkSummary.values()],
+      const f: AccountFinding = {
+        account: a.id,
+        campaign: t.campaign === '' ? null : t.campaign,
+        operator: t.operator,
+        score: Number(t.score.toFixed(2)),
+        tier: light ? 'watch' : t.tier,
         reasons,
-        first: iso(first) ?? '',
-        last: iso(last) ?? '',
-        timeline,
-        hours,
-        sharedPromptOverlap: overlap,
-        operators,
-        graph: { nodes: [], edges: [] },
-      });
+        requests: a.n,
+        percentile: compPctOf[i] ?? 0.5,
+        log10P: Math.log10(accountP[i] ?? 1),
+        allowlisted: isAllowed(a),
+      };
+      if (f.allowlisted) {
+        allowlistedSuppressed++;
+        continue;
+      }
+      if (tierIndex(f.tier) >= tierIndex('verify')) strong[i] = 1;
+      if (tierIndex(f.tier) < tierIndex(minTier)) {
+        if (watchlist.length < MAX_WATCHLIST) watchlist.push(f);
+        continue;
+      }
+      byTier[f.tier]++;
+      alerts.push(f);
     }
-  }
-  const graphs = campaignGraphs(
-    accs,
-    graphed.map((g) => g.members),
-    shared,
-  );
-  graphed.forEach((g, k) => {
-    const c = campaigns[g.at];
-    if (c) campaigns[g.at] = { ...c, graph: graphs[k] ?? c.graph };
-  });
+    alerts.sort((x, y) => y.score - x.score || (x.account < y.account ? -1 : 1));
 
-  // singletons and unflagged accounts: per-account e-BH for the watch list
-  const singles = idxElig.filter((i) => !tierOfAccount.has(i));
-  const singleRejected = new Set(
-    eBH(
-      singles.map((i) => accountLogE[i] ?? 0),
-      fdr,
-    ).map((k) => singles[k] ?? -1),
-  );
-  const watchlist: AccountFinding[] = [];
-  for (const i of singles) {
-    const p = accountP[i] ?? 1;
-    const cohortSize = cohortInfo.get(cohort[i] ?? 0)?.accounts ?? 1;
-    if (!singleRejected.has(i) || p > 1 / Math.sqrt(cohortSize)) continue;
-    const a = accs[i];
-    if (!a) continue;
-    const lp = Math.log10(p);
-    const f: AccountFinding = {
-      account: a.id,
-      campaign: null,
-      operator: null,
-      score: Math.min(300, -lp),
-      tier: includeSingletons && p * cohortSize <= 1 ? 'verify' : 'watch',
-      reasons: [
-        {
-          code: 'single-account',
-          text: `not linked to other accounts; extraction-like profile ranks ${Math.round(p * cohortSize)} of ${cohortSize} in its cohort (could be a licensed bulk job: confirm before acting)`,
-          value: p,
-        },
-        ...accountReasons(i),
-      ],
-      requests: a.n,
-      percentile: compPctOf[i] ?? 0.5,
-      log10P: lp,
-      allowlisted: isAllowed(a),
+    const seen = state.seen;
+    if (seen.tokens === 0) caveats.push('no token counts: the output-ratio feature was not used');
+    if (seen.signup === 0)
+      caveats.push('no sign-up times: account freshness and sign-up links were not used');
+    if (seen.payment === 0) caveats.push('no payment ids: accounts could not be linked by payment');
+    if (seen.ip === 0) caveats.push('no IP addresses: accounts could not be linked by network');
+    if (seen.ip === 0 && seen.asn === 0 && seen.payment === 0 && seen.signup === 0)
+      caveats.push(
+        'no network, payment or sign-up field at all: only synchronised activity can link accounts for an alert; groups linked by what they send alone (which licensed synthetic-data jobs and benchmark runners share as much as a campaign does) are listed at watch (docs/monitor.md, Limitations)',
+      );
+    if (releases.length === 0)
+      caveats.push('no model release inside the log window: release pivots could not be seen');
+    const sampledFrames = accs.reduce((s, a) => s + (a.frames.level > 0 ? 1 : 0), 0);
+    if (sampledFrames > 0)
+      caveats.push(
+        `${sampledFrames} accounts used more than ${MAX_FRAME_SLOTS / 2} distinct template frames: shared templates were found in a consistent sample of their frames`,
+      );
+    if (state.malformedCount > 0)
+      caveats.push(`${state.malformedCount} malformed lines were skipped (see malformed.lines)`);
+    const dropped = accs.reduce((s, a) => s + a.daysDropped, 0);
+    if (dropped > 0)
+      caveats.push(
+        `${dropped} requests fell outside the per-account day table (timelines truncated)`,
+      );
+    caveats.push(
+      'campaign p-values assume that, for benign accounts, being linked carries no information about behaviour; tightly knit legitimate groups (one lab, one company) can violate this',
+    );
+
+    const verdict: MonitorVerdict = {
+      kind: 'extraction-monitor',
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      ...(opts.generatedAt ? { generatedAt: opts.generatedAt } : {}),
+      inputs: state.files.map((f) => ({
+        ...f,
+        ...(opts.digests?.[f.file] ? { digest: opts.digests[f.file] } : {}),
+      })),
+      window: { from: iso(state.first), to: iso(state.last) },
+      records: state.records,
+      accounts: N,
+      scoredAccounts: idxElig.length,
+      malformed: {
+        count: state.malformedCount,
+        byReason: { ...state.malformedByReason },
+        lines: state.malformed,
+      },
+      problems: opts.problems ?? [],
+      settings: {
+        fdr,
+        minRequests,
+        minTier,
+        minCampaignRequests,
+        includeSingletons,
+        eBHThresholdLog10E: Number.isFinite(thresholdLogE) ? thresholdLogE / Math.LN10 : null,
+        partitions: state.partitions,
+        referenceRounds: round,
+      },
+      releases: releases.map((r) => ({
+        model: r.model,
+        at: new Date(r.at).toISOString(),
+        inferred: r.inferred,
+      })),
+      cohorts: [...cohortInfo.values()].sort((a, b) => a.id - b.id),
+      campaigns,
+      alerts,
+      watchlist: watchlist.slice(0, MAX_WATCHLIST),
+      counts: {
+        flaggedCampaigns: campaigns.filter((c) => c.flagged).length,
+        flaggedAccounts: alerts.length,
+        candidateCampaigns: cands.length,
+        byTier,
+        allowlistedSuppressed,
+      },
+      caveats,
     };
-    if (f.tier === 'verify')
-      tierOfAccount.set(i, {
-        tier: 'verify',
-        campaign: '',
-        operator: null,
-        score: f.score,
-        lone: false,
-        org: null,
-      });
-    else watchlist.push(f);
-  }
-  watchlist.sort((x, y) => y.score - x.score);
-
-  const alerts: AccountFinding[] = [];
-  const medianRequests = quantile(
-    idxElig.map((i) => accs[i]?.n ?? 0),
-    0.5,
-  );
-  const lightCap = LIGHT_ACCOUNT_FACTOR * medianRequests;
-  for (const [i, t] of tierOfAccount) {
-    const a = accs[i];
-    if (!a) continue;
-    const camp = campaigns.find((c) => c.id === t.campaign);
-    const reasons: Reason[] = [...(camp?.reasons.slice(0, 4) ?? []), ...accountReasons(i)];
-    if (t.org !== null)
-      reasons.unshift({
-        code: 'one-organisation',
-        text: `its operator's accounts all belong to one established organisation (${t.org}): one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
-      });
-    if (t.lone)
-      reasons.unshift({
-        code: 'lone-member',
-        text: `the only attributed account of its operator (no shared payment method, rare extraction wordings, or improbable overlap of range, schedule and template values ties it to another attributed member), signed up in an hour in which another operator's attributed accounts signed up: recommended at most verify`,
-      });
-    const light = t.tier !== 'watch' && a.n <= lightCap;
-    if (light)
-      reasons.unshift({
-        code: 'light-account',
-        text: `${a.n} requests, no more than ${LIGHT_ACCOUNT_FACTOR}× the median account (${medianRequests}): too light to accuse on its links alone (capped at watch)`,
-        value: a.n,
-      });
-    const f: AccountFinding = {
-      account: a.id,
-      campaign: t.campaign === '' ? null : t.campaign,
-      operator: t.operator,
-      score: Number(t.score.toFixed(2)),
-      tier: light ? 'watch' : t.tier,
-      reasons,
-      requests: a.n,
-      percentile: compPctOf[i] ?? 0.5,
-      log10P: Math.log10(accountP[i] ?? 1),
-      allowlisted: isAllowed(a),
-    };
-    if (f.allowlisted) {
-      allowlistedSuppressed++;
-      continue;
-    }
-    if (tierIndex(f.tier) < tierIndex(minTier)) {
-      if (watchlist.length < MAX_WATCHLIST) watchlist.push(f);
-      continue;
-    }
-    byTier[f.tier]++;
-    alerts.push(f);
-  }
-  alerts.sort((x, y) => y.score - x.score || (x.account < y.account ? -1 : 1));
-
-  const seen = state.seen;
-  if (seen.tokens === 0) caveats.push('no token counts: the output-ratio feature was not used');
-  if (seen.signup === 0)
-    caveats.push('no sign-up times: account freshness and sign-up links were not used');
-  if (seen.payment === 0) caveats.push('no payment ids: accounts could not be linked by payment');
-  if (seen.ip === 0) caveats.push('no IP addresses: accounts could not be linked by network');
-  if (seen.ip === 0 && seen.asn === 0 && seen.payment === 0 && seen.signup === 0)
-    caveats.push(
-      'no network, payment or sign-up field at all: only synchronised activity can link accounts for an alert; groups linked by what they send alone (which licensed synthetic-data jobs and benchmark runners share as much as a campaign does) are listed at watch (docs/monitor.md, Limitations)',
-    );
-  if (releases.length === 0)
-    caveats.push('no model release inside the log window: release pivots could not be seen');
-  const sampledFrames = accs.reduce((s, a) => s + (a.frames.level > 0 ? 1 : 0), 0);
-  if (sampledFrames > 0)
-    caveats.push(
-      `${sampledFrames} accounts used more than ${MAX_FRAME_SLOTS / 2} distinct template frames: shared templates were found in a consistent sample of their frames`,
-    );
-  if (state.malformedCount > 0)
-    caveats.push(`${state.malformedCount} malformed lines were skipped (see malformed.lines)`);
-  const dropped = accs.reduce((s, a) => s + a.daysDropped, 0);
-  if (dropped > 0)
-    caveats.push(
-      `${dropped} requests fell outside the per-account day table (timelines truncated)`,
-    );
-  caveats.push(
-    'campaign p-values assume that, for benign accounts, being linked carries no information about behaviour; tightly knit legitimate groups (one lab, one company) can violate this',
-  );
-
-  return {
-    kind: 'extraction-monitor',
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    ...(opts.generatedAt ? { generatedAt: opts.generatedAt } : {}),
-    inputs: state.files.map((f) => ({
-      ...f,
-      ...(opts.digests?.[f.file] ? { digest: opts.digests[f.file] } : {}),
-    })),
-    window: { from: iso(state.first), to: iso(state.last) },
-    records: state.records,
-    accounts: N,
-    scoredAccounts: idxElig.length,
-    malformed: {
-      count: state.malformedCount,
-      byReason: { ...state.malformedByReason },
-      lines: state.malformed,
-    },
-    problems: opts.problems ?? [],
-    settings: {
-      fdr,
-      minRequests,
-      minTier,
-      minCampaignRequests,
-      includeSingletons,
-      eBHThresholdLog10E: Number.isFinite(thresholdLogE) ? thresholdLogE / Math.LN10 : null,
-      partitions: state.partitions,
-    },
-    releases: releases.map((r) => ({
-      model: r.model,
-      at: new Date(r.at).toISOString(),
-      inferred: r.inferred,
-    })),
-    cohorts: [...cohortInfo.values()].sort((a, b) => a.id - b.id),
-    campaigns,
-    alerts,
-    watchlist: watchlist.slice(0, MAX_WATCHLIST),
-    counts: {
-      flaggedCampaigns: campaigns.filter((c) => c.flagged).length,
-      flaggedAccounts: alerts.length,
-      candidateCampaigns: cands.length,
-      byTier,
-      allowlistedSuppressed,
-    },
-    caveats,
+    return { verdict, strong };
   };
+  // Round 1 leaves nothing out. While a round alerts accounts at verify or above that the last
+  // reference still held, the next round leaves them out of every cohort's reference (they are
+  // not ordinary accounts of their volume). Under the global null, round 1 alerts nobody with
+  // probability at least 1 − fdr and no further round runs, so the FDR guarantee is that of one
+  // round; with alerts, later rounds keep other campaigns of the same cohort from hiding behind
+  // the alerted ones (a dozen sweeps in the busiest cohort otherwise set each other's yardstick).
+  let round = 1;
+  let excluded: Uint8Array = new Uint8Array(N);
+  let { verdict, strong } = decide(excluded);
+  while (round < MAX_REFERENCE_ROUNDS && !sameFlags(strong, excluded)) {
+    excluded = strong;
+    round++;
+    ({ verdict, strong } = decide(excluded));
+  }
+  return verdict;
+}
+
+/** Whether two 0/1 arrays of one length hold the same flags. */
+function sameFlags(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Format a log10 p-value for text ("3.2e-14"). */
