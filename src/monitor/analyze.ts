@@ -372,6 +372,8 @@ export interface AnalyzeOptions {
   /** Fewest requests of a campaign recommended above watch (default {@link MIN_CAMPAIGN_REQUESTS}). */
   readonly minCampaignRequests?: number;
   readonly includeSingletons?: boolean;
+  /** Most decision rounds (default {@link MAX_REFERENCE_ROUNDS}; 1 = a single round). */
+  readonly maxRounds?: number;
   readonly allow?: Allowlist;
   /** Known release times (model → epoch ms); otherwise inferred from first appearance. */
   readonly releases?: Readonly<Record<string, number>>;
@@ -2034,7 +2036,8 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   let round = 1;
   let excluded: Uint8Array = new Uint8Array(N);
   let { verdict, strong } = decide(excluded);
-  while (round < MAX_REFERENCE_ROUNDS && !sameFlags(strong, excluded)) {
+  const maxRounds = Math.max(1, Math.floor(opts.maxRounds ?? MAX_REFERENCE_ROUNDS));
+  while (round < maxRounds && !sameFlags(strong, excluded)) {
     excluded = strong;
     round++;
     ({ verdict, strong } = decide(excluded));

@@ -342,3 +342,111 @@ test('an operator of ordinary accounts joined only through shared values is not 
   assert.ok(v.alerts.filter((a) => a.account.startsWith('sweep')).length >= 5);
   assert.ok(camp.reasons.some((r) => r.code === 'weak-operators' && r.value === 8));
 });
+
+// The busiest cohort of a real log can be mostly linked accounts: company teams on one card, and
+// the campaigns themselves. With too few unlinked accounts for a reference, a big sweep sits in
+// the yardstick of a small one and hides it; the second decision round leaves the accounts the
+// first alerted out of the reference and finds the small sweep. One round alone misses it.
+test('a second decision round finds a small campaign hidden behind a big one in its cohort', () => {
+  const rng = mulberry32(23);
+  const words = (n: number): string =>
+    Array.from({ length: n }, () => WORDS[Math.floor(rng() * WORDS.length)] ?? 'x').join(' ');
+  const state = createState();
+  const feats = emptyFeatures();
+  const t0 = Date.UTC(2026, 5, 1);
+  const day = 86_400_000;
+  const put = (account: string, text: string, extra: Extra): void => {
+    const r = trafficRecord(text, { account, ts: t0 + Math.floor(rng() * 14 * day), ...extra });
+    observe(state, r, featurize(r, feats));
+  };
+  const chat = (id: string, n: number, extra: Extra): void => {
+    for (let k = 0; k < n; k++) put(id, `${words(6 + Math.floor(rng() * 10))}?`, extra);
+  };
+  // 60 unlinked ordinary accounts (too few to be a reference on their own: MIN_REFERENCE)
+  for (let a = 0; a < 60; a++)
+    chat(`user${a}`, 40 + Math.floor(rng() * 80), {
+      ipPrefix: `10.${a}.0`,
+      asn: `AS${64512 + (a % 40)}`,
+      userAgent: 'Mozilla/5.0',
+      signupAt: t0 - (100 + a) * day,
+    });
+  // 30 company teams of four on one card each, ordinary behaviour
+  for (let t = 0; t < 30; t++)
+    for (let m = 0; m < 4; m++)
+      chat(`team${t}-${m}`, 40 + Math.floor(rng() * 80), {
+        ipPrefix: `10.${100 + t}.${m}`,
+        asn: `AS${64600 + t}`,
+        userAgent: 'Mozilla/5.0',
+        payment: `card-team${t}`,
+        signupAt: t0 - (200 + t) * day,
+      });
+  // a sweep: `every`-th request from its templates, the others ordinary chat
+  const sweep = (
+    name: string,
+    size: number,
+    every: number,
+    templates: readonly string[],
+  ): string[] => {
+    const ids = Array.from({ length: size }, (_, i) => `${name}${i}`);
+    for (const id of ids)
+      for (let k = 0; k < 300; k++)
+        put(
+          id,
+          k % every === 0
+            ? (templates[(k / every) % templates.length] ?? '').replace('{item}', words(14))
+            : `${words(6 + Math.floor(rng() * 10))}?`,
+          {
+            ipPrefix: name === 'big' ? '203.0.113' : '198.51.100',
+            asn: name === 'big' ? 'AS16509' : 'AS14061',
+            userAgent: name === 'big' ? 'python-requests/2.31.0' : 'Go-http-client/1.1',
+            payment: `card-${name}`,
+            signupAt: t0 - (name === 'big' ? 1 : 5) * day,
+          },
+        );
+    return ids;
+  };
+  const big = sweep('big', 30, 1, [
+    'Solve the following problem. Show every step of your reasoning before the final answer: {item}',
+    'You are an expert grader. Score the answer below from 1 to 10 and justify the score: {item}',
+  ]);
+  const small = sweep('small', 4, 2, [
+    'Explain your full chain of thought in detail, step by step, then give the answer: {item}',
+    'Write a detailed rubric and grade this response against it, criterion by criterion: {item}',
+  ]);
+  const one = analyze({ state, maxRounds: 1 });
+  console.log(
+    JSON.stringify(
+      one.campaigns.map((c) => [
+        c.accounts.length,
+        c.accounts[0],
+        c.tier,
+        c.log10P.toFixed(2),
+        c.reasons.map((r) => r.code).join(','),
+      ]),
+    ),
+    one.cohorts,
+  );
+  const v = analyze({ state });
+  const alerted = (x: typeof v): Set<string> => new Set(x.alerts.map((a) => a.account));
+  assert.equal(one.settings.referenceRounds, 1);
+  assert.ok(
+    big.every((id) => alerted(one).has(id)),
+    'round 1 finds the big sweep',
+  );
+  assert.ok(
+    small.every((id) => !alerted(one).has(id)),
+    'one round: the small sweep hides behind the big one',
+  );
+  assert.ok(v.settings.referenceRounds >= 2, `rounds ${v.settings.referenceRounds}`);
+  assert.ok(big.every((id) => alerted(v).has(id)));
+  assert.ok(
+    small.every((id) => alerted(v).has(id)),
+    'round 2 finds the small sweep',
+  );
+  // no ordinary account or team member is alerted in either round
+  for (const x of [one, v])
+    assert.deepEqual(
+      x.alerts.filter((a) => !/^(big|small)\d/.test(a.account)).map((a) => a.account),
+      [],
+    );
+});
