@@ -19,6 +19,7 @@ export {
   DEFAULT_FDR,
   MIN_REQUESTS,
   MIN_CAMPAIGN_REQUESTS,
+  MAX_REFERENCE_ROUNDS,
   LIGHT_ACCOUNT_FACTOR,
 } from './analyze.js';
 export type {
@@ -78,6 +79,8 @@ export interface MonitorOptions {
   readonly minTier?: Tier;
   readonly minCampaignRequests?: number;
   readonly includeSingletons?: boolean;
+  /** Most decision rounds (see `MAX_REFERENCE_ROUNDS`). */
+  readonly maxRounds?: number;
   readonly allow?: Allowlist;
   readonly releases?: Readonly<Record<string, number>>;
   readonly onProgress?: (p: IngestProgress) => void;
@@ -103,6 +106,7 @@ export async function monitorLogs(opts: MonitorOptions): Promise<MonitorVerdict>
       ? { minCampaignRequests: opts.minCampaignRequests }
       : {}),
     ...(opts.includeSingletons !== undefined ? { includeSingletons: opts.includeSingletons } : {}),
+    ...(opts.maxRounds !== undefined ? { maxRounds: opts.maxRounds } : {}),
     ...(opts.allow ? { allow: opts.allow } : {}),
     ...(opts.releases ? { releases: opts.releases } : {}),
     ...(opts.generatedAt ? { generatedAt: opts.generatedAt } : {}),

@@ -110,7 +110,7 @@ export function renderText(v: MonitorVerdict): string {
   for (const p of v.problems)
     lines.push(`problem: ${p.file}: ${p.code} after line ${p.afterLine}: ${p.message}`);
   lines.push(
-    `${v.counts.candidateCampaigns} linked groups tested; ${v.counts.flaggedCampaigns} campaigns pass e-BH at FDR ${v.settings.fdr}; ${v.counts.flaggedAccounts} accounts alerted (block ${v.counts.byTier.block}, throttle ${v.counts.byTier.throttle}, verify ${v.counts.byTier.verify}, watch ${v.counts.byTier.watch})`,
+    `${v.counts.candidateCampaigns} linked groups tested${v.settings.referenceRounds > 1 ? ` (${v.settings.referenceRounds} decision rounds)` : ''}; ${v.counts.flaggedCampaigns} campaigns pass e-BH at FDR ${v.settings.fdr}; ${v.counts.flaggedAccounts} accounts alerted (block ${v.counts.byTier.block}, throttle ${v.counts.byTier.throttle}, verify ${v.counts.byTier.verify}, watch ${v.counts.byTier.watch})`,
   );
   for (const c of v.campaigns.filter((x) => x.tier !== null).slice(0, 20)) {
     lines.push(
@@ -260,7 +260,9 @@ export function renderHtml(v: MonitorVerdict): string {
     <p>
       ${v.records} records from ${v.accounts} accounts (${v.scoredAccounts} with ≥
       ${v.settings.minRequests} requests scored) · ${v.window.from ?? '-'} .. ${v.window.to ?? '-'}
-      · ${v.counts.candidateCampaigns} linked groups tested · alerts at tier ≥ ${v.settings.minTier}
+      · ${v.counts.candidateCampaigns} linked groups
+      tested${v.settings.referenceRounds > 1 ? ` in ${v.settings.referenceRounds} decision rounds` : ''}
+      · alerts at tier ≥ ${v.settings.minTier}
     </p>
     ${v.caveats.map((c) => html`<div class="caveat">${c}</div>`)}
     <h2>Campaigns</h2>

@@ -17,6 +17,7 @@ import {
   renderHtml,
   renderText,
   TIERS,
+  MAX_REFERENCE_ROUNDS,
   type Tier,
 } from '../../monitor/index.js';
 import { diag, EXIT, out, paint, parseIntOption, parseNumberOption, printJson } from '../io.js';
@@ -31,6 +32,7 @@ interface MonitorFlags {
   minTier: string;
   minCampaignRequests: string;
   includeSingletons?: boolean;
+  rounds: string;
   allow?: string;
   releases?: string;
   workers?: string;
@@ -77,6 +79,11 @@ export function register(program: Command): void {
       '--include-singletons',
       'also alert on unlinked accounts with extreme profiles (at "verify")',
     )
+    .option(
+      '--rounds <n>',
+      'most decision rounds; each leaves the accounts the last one alerted out of the cohort references (1 = one round)',
+      String(MAX_REFERENCE_ROUNDS),
+    )
     .option('--allow <file>', 'allow-list JSON {accounts, orgs, payments} of licensed bulk users')
     .option('--releases <file>', 'model release times JSON {model: ISO time} (default: inferred)')
     .option('--workers <n>', 'worker threads (default: CPU count or CUSTOMS_WORKERS)')
@@ -96,6 +103,7 @@ export function register(program: Command): void {
           'USAGE',
           `option --min-tier: expected one of ${TIERS.join(', ')}, got "${flags.minTier}"`,
         );
+      const maxRounds = parseIntOption('--rounds', flags.rounds, 1, 10);
       const workers =
         flags.workers !== undefined ? parseIntOption('--workers', flags.workers, 0, 64) : undefined;
       const mapping = loadMapping(flags.mapping);
@@ -111,6 +119,7 @@ export function register(program: Command): void {
         minTier: flags.minTier,
         minCampaignRequests,
         includeSingletons: flags.includeSingletons === true,
+        maxRounds,
         generatedAt: new Date().toISOString(),
         ...(workers !== undefined ? { workers } : {}),
         ...(allow ? { allow } : {}),
