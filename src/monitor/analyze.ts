@@ -2035,11 +2035,15 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   // the alerted ones (a dozen sweeps in the busiest cohort otherwise set each other's yardstick).
   let round = 1;
   let excluded: Uint8Array = new Uint8Array(N);
-  let { verdict, strong } = decide(excluded);
+  let verdict: MonitorVerdict | undefined;
+  let strong: Uint8Array;
+  ({ verdict, strong } = decide(excluded));
   const maxRounds = Math.max(1, Math.floor(opts.maxRounds ?? MAX_REFERENCE_ROUNDS));
   while (round < maxRounds && !sameFlags(strong, excluded)) {
     excluded = strong;
     round++;
+    // let the last round's verdict (graphs, alerts, reasons) go before the next one is built
+    verdict = undefined;
     ({ verdict, strong } = decide(excluded));
   }
   return verdict;
