@@ -1327,31 +1327,39 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   }
 
   const idxElig = accs.map((_, i) => i).filter((i) => eligible[i]);
-  /**
-   * One decision given the accounts left out of every cohort's reference (`excluded`: those a
-   * previous round alerted at verify or above, see {@link MAX_REFERENCE_ROUNDS}). Returns the
-   * verdict and the accounts it alerts at verify or above.
-   */
-  const decide = (excluded: Uint8Array): { verdict: MonitorVerdict; strong: Uint8Array } => {
-    const caveats = [...prepCaveats];
-    const strong = new Uint8Array(N);
-    // The reference of a cohort is its *unlinked* accounts: H0 for a linked group is "these
-    // accounts are like ordinary accounts of their volume", and other campaigns in the same cohort
-    // must not be part of the yardstick (a dozen sweeps would otherwise hide each other). A cohort
-    // with too few unlinked accounts falls back to all of its accounts but those a previous round
-    // alerted (`excluded`), and, with too few of those, to all of its accounts.
-    const linked = new Uint8Array(N);
-    for (const members of comps.values())
-      if (members.length >= 2) for (const i of members) linked[i] = 1;
-    const refs = new Map<number, CohortReference>();
+  // The reference of a cohort is its *unlinked* accounts: H0 for a linked group is "these
+  // accounts are like ordinary accounts of their volume", and other campaigns in the same cohort
+  // must not be part of the yardstick (a dozen sweeps would otherwise hide each other). A cohort
+  // with too few unlinked accounts falls back to all of its accounts but those a previous round
+  // alerted (`excluded`), and, with too few of those, to all of its accounts.
+  const linked = new Uint8Array(N);
+  for (const members of comps.values())
+    if (members.length >= 2) for (const i of members) linked[i] = 1;
+  const referenceMembers = (excluded: Uint8Array): Map<number, number[]> => {
+    const out = new Map<number, number[]>();
     for (const c of cohortInfo.keys()) {
       const all = idxElig.filter((i) => cohort[i] === c);
       const kept = all.filter((i) => excluded[i] === 0);
       const unlinked = kept.filter((i) => linked[i] === 0);
-      const members =
-        unlinked.length >= MIN_REFERENCE ? unlinked : kept.length >= MIN_REFERENCE ? kept : all;
-      refs.set(c, cohortReference(members, feats, FEATURES.length));
+      out.set(
+        c,
+        unlinked.length >= MIN_REFERENCE ? unlinked : kept.length >= MIN_REFERENCE ? kept : all,
+      );
     }
+    return out;
+  };
+  /**
+   * One decision given each cohort's reference accounts ({@link MAX_REFERENCE_ROUNDS}). Returns
+   * the verdict and the accounts it alerts at verify or above.
+   */
+  const decide = (
+    refMembers: ReadonlyMap<number, readonly number[]>,
+  ): { verdict: MonitorVerdict; strong: Uint8Array } => {
+    const caveats = [...prepCaveats];
+    const strong = new Uint8Array(N);
+    const refs = new Map<number, CohortReference>();
+    for (const [c, members] of refMembers)
+      refs.set(c, cohortReference(members, feats, FEATURES.length));
     const fullScores = new Float64Array(N);
     for (const i of idxElig) {
       const ref = refs.get(cohort[i] ?? -1);
@@ -2034,24 +2042,36 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   // round; with alerts, later rounds keep other campaigns of the same cohort from hiding behind
   // the alerted ones (a dozen sweeps in the busiest cohort otherwise set each other's yardstick).
   let round = 1;
-  let excluded: Uint8Array = new Uint8Array(N);
+  let members = referenceMembers(new Uint8Array(N));
   let verdict: MonitorVerdict | undefined;
   let strong: Uint8Array;
-  ({ verdict, strong } = decide(excluded));
+  ({ verdict, strong } = decide(members));
   const maxRounds = Math.max(1, Math.floor(opts.maxRounds ?? MAX_REFERENCE_ROUNDS));
-  while (round < maxRounds && !sameFlags(strong, excluded)) {
-    excluded = strong;
+  while (round < maxRounds) {
+    // a round whose references equal the last one's would repeat its verdict exactly
+    const next = referenceMembers(strong);
+    if (sameReferences(next, members)) break;
+    members = next;
     round++;
     // let the last round's verdict (graphs, alerts, reasons) go before the next one is built
+    // eslint-disable-next-line no-useless-assignment -- drops the reference for the collector
     verdict = undefined;
-    ({ verdict, strong } = decide(excluded));
+    ({ verdict, strong } = decide(members));
   }
   return verdict;
 }
 
-/** Whether two 0/1 arrays of one length hold the same flags. */
-function sameFlags(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+/** Whether two cohort → reference-member maps hold the same accounts (lists in one order). */
+function sameReferences(
+  a: ReadonlyMap<number, readonly number[]>,
+  b: ReadonlyMap<number, readonly number[]>,
+): boolean {
+  if (a.size !== b.size) return false;
+  for (const [c, x] of a) {
+    const y = b.get(c);
+    if (!y || y.length !== x.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
   return true;
 }
 
