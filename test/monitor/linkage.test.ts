@@ -414,18 +414,6 @@ test('a second decision round finds a small campaign hidden behind a big one in 
     'Write a detailed rubric and grade this response against it, criterion by criterion: {item}',
   ]);
   const one = analyze({ state, maxRounds: 1 });
-  console.log(
-    JSON.stringify(
-      one.campaigns.map((c) => [
-        c.accounts.length,
-        c.accounts[0],
-        c.tier,
-        c.log10P.toFixed(2),
-        c.reasons.map((r) => r.code).join(','),
-      ]),
-    ),
-    one.cohorts,
-  );
   const v = analyze({ state });
   const alerted = (x: typeof v): Set<string> => new Set(x.alerts.map((a) => a.account));
   assert.equal(one.settings.referenceRounds, 1);
@@ -449,4 +437,47 @@ test('a second decision round finds a small campaign hidden behind a big one in 
       x.alerts.filter((a) => !/^(big|small)\d/.test(a.account)).map((a) => a.account),
       [],
     );
+});
+
+// A research lab on its institute's ranges running one evaluation harness: extraction-like as a
+// group (every request asks for step-by-step reasoning from shared templates), its busiest
+// members extreme for their cohorts, but nothing ties the accounts to one party — no shared card,
+// sign-up burst or synchronised activity. Its members are listed at watch ('no-party'); the same
+// accounts paying with one card are one party and are alerted.
+test('a group tied by nothing that identifies a party is listed at watch, never alerted', () => {
+  const run = (oneCard: boolean): ReturnType<typeof analyze> => {
+    const { state, t0, words, rng, put } = ordinaryWorld(31);
+    const templates = [
+      'Solve the following problem. Show every step of your reasoning before the final answer: {item}',
+      'Think step by step and explain your full chain of thought, then answer: {item}',
+    ];
+    for (let m = 0; m < 8; m++) {
+      const n = 150 + Math.floor(rng() * 250);
+      for (let k = 0; k < n; k++)
+        put(`lab${m}`, (templates[k % 2] ?? '').replace('{item}', words(14)), {
+          ipPrefix: '192.0.2',
+          asn: 'AS64999',
+          userAgent: 'python-httpx/0.27',
+          system: 'You are evaluated by the reasoning benchmark harness v2. Follow the format.',
+          payment: oneCard ? 'card-lab' : `card-lab${m}`,
+          signupAt: t0 - (60 + 37 * m) * 86_400_000,
+        });
+    }
+    return analyze({ state, minTier: 'watch' });
+  };
+  const v = run(false);
+  const camp = v.campaigns.find((c) => c.accounts.includes('lab0'));
+  assert.ok(camp?.flagged, 'the lab is a flagged campaign (extraction-like as a whole)');
+  assert.equal(camp.tier, 'watch');
+  const lab = v.alerts.filter((a) => a.account.startsWith('lab'));
+  assert.ok(lab.length > 0, 'the lab is listed');
+  for (const a of lab) {
+    assert.equal(a.tier, 'watch', a.account);
+    assert.ok(
+      v.campaigns.find((c) => c.id === a.campaign)?.reasons.some((r) => r.code === 'no-party'),
+    );
+  }
+  const paid = run(true);
+  const alerted = paid.alerts.filter((a) => a.account.startsWith('lab') && a.tier !== 'watch');
+  assert.ok(alerted.length >= 4, `one card: ${alerted.length} alerted`);
 });
