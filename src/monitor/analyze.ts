@@ -1779,12 +1779,16 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           if (!prev || tierIndex(prev.tier) < tierIndex(t))
             tierOfAccount.set(i, { tier: t, campaign: id, operator: oid, score, lone, org });
         };
-        // No member tied by a control attribute (a card, a sign-up burst, synchronised activity):
-        // nothing says one party runs these accounts. A research lab on its institute's ranges
-        // running one evaluation harness is such a group, extraction-like as a whole and with its
-        // busiest members extreme for their cohorts (measured: independent generator, seeds 8
-        // and 9 at 1.2M lines); its members are listed at watch, never accused.
-        const noParty = core.size === 0;
+        // No member tied by a control attribute (a card, a sign-up burst, synchronised activity)
+        // and accounts established before the window (median ≥ ESTABLISHED_DAYS from sign-up to
+        // first use): nothing says one party runs or made these accounts. A research lab on its
+        // institute's ranges running one evaluation harness is such a group, extraction-like as a
+        // whole and with its busiest members extreme for their cohorts (measured: independent
+        // generator, seeds 8 and 9 at 1.2M lines); its members are listed at watch, never
+        // accused. A hydra of fresh accounts behind a reseller's proxy, sharing only the path and
+        // templates, keeps behaviour attribution (eval setting heldout-hydra5: one of 7 hydras
+        // is found only so).
+        const noParty = core.size === 0 && medianAgeDays(memberAccs) >= ESTABLISHED_DAYS;
         if (noParty) tier = 'watch';
         for (const i of byBehaviour) assign(i, noParty ? 'watch' : 'verify', false);
         if (noParty && byBehaviour.size > 0)
