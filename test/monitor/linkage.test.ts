@@ -444,8 +444,8 @@ test('a second decision round finds a small campaign hidden behind a big one in 
 // members extreme for their cohorts, but nothing ties the accounts to one party — no shared card,
 // sign-up burst or synchronised activity. Its members are listed at watch ('no-party'); the same
 // accounts paying with one card are one party and are alerted.
-test('a group tied by nothing that identifies a party is listed at watch, never alerted', () => {
-  const run = (oneCard: boolean): ReturnType<typeof analyze> => {
+test('a group of established accounts tied by nothing that identifies a party is listed at watch', () => {
+  const run = (oneCard: boolean, fresh = false): ReturnType<typeof analyze> => {
     const { state, t0, words, rng, put } = ordinaryWorld(31);
     const templates = [
       'Solve the following problem. Show every step of your reasoning before the final answer: {item}',
@@ -460,7 +460,7 @@ test('a group tied by nothing that identifies a party is listed at watch, never 
           userAgent: 'python-httpx/0.27',
           system: 'You are evaluated by the reasoning benchmark harness v2. Follow the format.',
           payment: oneCard ? 'card-lab' : `card-lab${m}`,
-          signupAt: t0 - (60 + 37 * m) * 86_400_000,
+          signupAt: t0 - (fresh ? 1 + m : 60 + 37 * m) * 86_400_000,
         });
     }
     return analyze({ state, minTier: 'watch' });
@@ -476,6 +476,16 @@ test('a group tied by nothing that identifies a party is listed at watch, never 
     assert.ok(
       v.campaigns.find((c) => c.id === a.campaign)?.reasons.some((r) => r.code === 'no-party'),
     );
+  }
+  // the same group of fresh accounts (made for the job, like a hydra's behind a proxy) keeps
+  // attribution by behaviour
+  const young = run(false, true);
+  const byProfile = young.alerts.filter((a) => a.account.startsWith('lab'));
+  assert.ok(byProfile.length > 0, 'fresh accounts: attributed by their own profile');
+  assert.ok(byProfile.some((a) => a.tier === 'verify'));
+  for (const a of byProfile) {
+    assert.ok(!a.reasons.some((r) => r.code === 'no-party'), a.account);
+    if (a.tier !== 'verify') assert.equal(a.reasons[0]?.code, 'light-account', a.account);
   }
   const paid = run(true);
   const alerted = paid.alerts.filter((a) => a.account.startsWith('lab') && a.tier !== 'watch');
