@@ -1327,6 +1327,55 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   }
 
   const idxElig = accs.map((_, i) => i).filter((i) => eligible[i]);
+  // eligible accounts by cohort
+  const cohortMembers = new Map<number, number[]>();
+  for (const i of idxElig) {
+    const c = cohort[i] ?? -1;
+    const list = cohortMembers.get(c);
+    if (list === undefined) cohortMembers.set(c, [i]);
+    else list.push(i);
+  }
+
+  // cohort medians and reference rates, and the per-account e-values: they rest on the whole
+  // cohort, not on its reference, so every decision round shares them
+  const medians = new Map<number, Float64Array>();
+  const rates = new Map<number, Float64Array>();
+  for (const c of cohortInfo.keys()) {
+    const members = cohortMembers.get(c) ?? [];
+    const med = new Float64Array(FEATURES.length);
+    const ref = new Float64Array(FEATURES.length);
+    for (let f = 0; f < FEATURES.length; f++) {
+      const vals = members.map((i) => feats[i]?.[f] ?? NaN);
+      med[f] = quantile(vals, 0.5);
+      ref[f] = quantile(vals, REFERENCE_QUANTILE);
+    }
+    medians.set(c, med);
+    rates.set(c, ref);
+  }
+
+  // per-account anytime e-values (max over count features, Bonferroni-free: the mean is an e-value)
+  const accountLogE = new Float64Array(N);
+  const accountEvidence: Map<number, { f: number; logE: number }[]> = new Map();
+  accs.forEach((a, i) => {
+    const c = cohort[i] ?? -1;
+    if (c < 0) return;
+    const ref = rates.get(c);
+    if (!ref) return;
+    const list: { f: number; logE: number }[] = [];
+    for (const [f, k, n] of countEvidence(a)) {
+      const rho = ref[f] ?? NaN;
+      if (!Number.isFinite(rho) || rho >= 1) continue;
+      list.push({ f, logE: mixtureLogE(k, n, Math.max(rho, 0.01)) });
+    }
+    // the mean of e-values is an e-value under any dependence
+    let m = -Infinity;
+    for (const e of list) m = Math.max(m, e.logE);
+    let s = 0;
+    for (const e of list) s += Math.exp(e.logE - m);
+    accountLogE[i] = list.length > 0 ? m + Math.log(s / list.length) : 0;
+    accountEvidence.set(i, list);
+  });
+
   // The reference of a cohort is its *unlinked* accounts: H0 for a linked group is "these
   // accounts are like ordinary accounts of their volume", and other campaigns in the same cohort
   // must not be part of the yardstick (a dozen sweeps would otherwise hide each other). A cohort
@@ -1338,7 +1387,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   const referenceMembers = (excluded: Uint8Array): Map<number, number[]> => {
     const out = new Map<number, number[]>();
     for (const c of cohortInfo.keys()) {
-      const all = idxElig.filter((i) => cohort[i] === c);
+      const all = cohortMembers.get(c) ?? [];
       const kept = all.filter((i) => excluded[i] === 0);
       const unlinked = kept.filter((i) => linked[i] === 0);
       out.set(
@@ -1383,45 +1432,6 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       const sorted = ref?.sorted[f];
       return sorted ? percentileIn(feats[i]?.[f] ?? NaN, sorted) : 0.5;
     };
-
-    // cohort medians and reference rates
-    const medians = new Map<number, Float64Array>();
-    const rates = new Map<number, Float64Array>();
-    for (const c of cohortInfo.keys()) {
-      const members = idxElig.filter((i) => cohort[i] === c);
-      const med = new Float64Array(FEATURES.length);
-      const ref = new Float64Array(FEATURES.length);
-      for (let f = 0; f < FEATURES.length; f++) {
-        const vals = members.map((i) => feats[i]?.[f] ?? NaN);
-        med[f] = quantile(vals, 0.5);
-        ref[f] = quantile(vals, REFERENCE_QUANTILE);
-      }
-      medians.set(c, med);
-      rates.set(c, ref);
-    }
-
-    // per-account anytime e-values (max over count features, Bonferroni-free: the mean is an e-value)
-    const accountLogE = new Float64Array(N);
-    const accountEvidence: Map<number, { f: number; logE: number }[]> = new Map();
-    accs.forEach((a, i) => {
-      const c = cohort[i] ?? -1;
-      if (c < 0) return;
-      const ref = rates.get(c);
-      if (!ref) return;
-      const list: { f: number; logE: number }[] = [];
-      for (const [f, k, n] of countEvidence(a)) {
-        const rho = ref[f] ?? NaN;
-        if (!Number.isFinite(rho) || rho >= 1) continue;
-        list.push({ f, logE: mixtureLogE(k, n, Math.max(rho, 0.01)) });
-      }
-      // the mean of e-values is an e-value under any dependence
-      let m = -Infinity;
-      for (const e of list) m = Math.max(m, e.logE);
-      let s = 0;
-      for (const e of list) s += Math.exp(e.logE - m);
-      accountLogE[i] = list.length > 0 ? m + Math.log(s / list.length) : 0;
-      accountEvidence.set(i, list);
-    });
 
     // campaign tests
     interface Cand {
