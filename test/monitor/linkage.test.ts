@@ -97,15 +97,8 @@ test('accounts sharing many rare extraction wordings are linked, but only to the
 
 type Extra = Parameters<typeof trafficRecord>[1];
 
-/**
- * A 14-day log of 500 ordinary accounts (own /24s, 40 ASes, two agents, 20–220 requests of
- * random words) into which a test adds its groups with `put`. `freshShare`: share of the users
- * who signed up this month instead of months ago.
- */
-function ordinaryWorld(
-  seed: number,
-  freshShare = 0,
-): {
+/** An empty 14-day log and the helpers to fill it, as {@link ordinaryWorld} returns them. */
+function emptyWorld(seed: number): {
   state: ReturnType<typeof createState>;
   t0: number;
   words: (n: number) => string;
@@ -126,6 +119,17 @@ function ordinaryWorld(
     });
     observe(state, r, featurize(r, feats));
   };
+  return { state, t0, words, rng, put };
+}
+
+/**
+ * A 14-day log of 500 ordinary accounts (own /24s, 40 ASes, two agents, 20–220 requests of
+ * random words) into which a test adds its groups with `put`. `freshShare`: share of the users
+ * who signed up this month instead of months ago.
+ */
+function ordinaryWorld(seed: number, freshShare = 0): ReturnType<typeof emptyWorld> {
+  const world = emptyWorld(seed);
+  const { t0, words, rng, put } = world;
   const fresh = Math.round(freshShare * 500);
   for (let a = 0; a < 500; a++) {
     const n = 20 + Math.floor(rng() * 200);
@@ -137,7 +141,7 @@ function ordinaryWorld(
     };
     for (let k = 0; k < n; k++) put(`user${a}`, `${words(6 + Math.floor(rng() * 10))}?`, extra);
   }
-  return { state, t0, words, rng, put };
+  return world;
 }
 
 // Two sweeps run by different parties on one cloud with one client library draw their prompts
@@ -348,17 +352,8 @@ test('an operator of ordinary accounts joined only through shared values is not 
 // the yardstick of a small one and hides it; the second decision round leaves the accounts the
 // first alerted out of the reference and finds the small sweep. One round alone misses it.
 test('a second decision round finds a small campaign hidden behind a big one in its cohort', () => {
-  const rng = mulberry32(23);
-  const words = (n: number): string =>
-    Array.from({ length: n }, () => WORDS[Math.floor(rng() * WORDS.length)] ?? 'x').join(' ');
-  const state = createState();
-  const feats = emptyFeatures();
-  const t0 = Date.UTC(2026, 5, 1);
+  const { state, t0, words, rng, put } = emptyWorld(23);
   const day = 86_400_000;
-  const put = (account: string, text: string, extra: Extra): void => {
-    const r = trafficRecord(text, { account, ts: t0 + Math.floor(rng() * 14 * day), ...extra });
-    observe(state, r, featurize(r, feats));
-  };
   const chat = (id: string, n: number, extra: Extra): void => {
     for (let k = 0; k < n; k++) put(id, `${words(6 + Math.floor(rng() * 10))}?`, extra);
   };
