@@ -27,7 +27,7 @@
  *    burst, synchronised activity) are alerted; the others only when their own p-value survives
  *    Benjamini–Hochberg among them ({@link behaviourAttributed}), and then at most at verify.
  */
-import { chiSquareSf, eBH, normalSf } from '../stats/index.js';
+import { binomialSf, chiSquareSf, eBH, normalSf } from '../stats/index.js';
 import type { FileProblem } from './ingest.js';
 import {
   chernoffLogBound,
@@ -82,7 +82,11 @@ export const LINK_FWER = 0.01;
 /**
  * Synchronised activity is only evidence between sparse accounts: MinHash bands of two busy
  * accounts agree by chance (their minimum-hash slots are the same few slots of the window), so
- * only accounts active in at most this share of the window's 10-minute slots get timing values.
+ * only accounts active in at most this share of the 10-minute slots *of the days they were active
+ * on* get timing values. Measured per active day, not per window: students who each spend one
+ * deadline day on homework fill most of that day's slots, and their bands then agree as often as
+ * two round-the-clock accounts' (independent generator, seed 8 at 1.2M lines: three students of
+ * two classes at 4–5% of the window's slots, 50–72% of their one day's, pairwise Jaccard 0.43–0.59).
  */
 export const SYNC_MAX_DENSITY = 0.1;
 /** ... and in at least this many slots. */
@@ -128,6 +132,19 @@ export const DEFAULT_FDR = 0.01;
 export const PIVOT_DAYS = 2;
 /** Most campaigns listed in a verdict (all flagged ones are always listed). */
 export const MAX_LISTED_CAMPAIGNS = 200;
+/**
+ * A sign-up hour the campaign dominates attributes a member only if the member's own sign-up is
+ * part of a *burst*: within {@link SIGNUP_BURST_MS} of a member around whom improbably many other
+ * members signed up within SIGNUP_BURST_MS, compared with how many signed up within
+ * {@link SIGNUP_PACE_MS} ({@link signupBurst}; Bonferroni over the members as centres).
+ * People join at a pace that is smooth at the scale of a day (a class over its first week of term:
+ * independent generator, seed 9 at 1.2M lines, three of 38 classmates in one hour of a week of
+ * sign-ups); an account farm signs its accounts up within minutes of each other (seed 4: nine
+ * accounts in 75 minutes, over three clock hours).
+ */
+export const SIGNUP_BURST_MS = 3_600_000;
+/** Neighbourhood of a member's sign-up against which a burst is judged (see {@link SIGNUP_BURST_MS}). */
+export const SIGNUP_PACE_MS = 24 * 3_600_000;
 /**
  * Independent kinds of dominant attributes an account must share to be attributed to a campaign
  * (see {@link evidenceKind}: all path attributes together count as one kind).
@@ -624,6 +641,8 @@ interface Linkage {
    * large log); every operator lies inside one component of `uf`.
    */
   op: UnionFind;
+  /** Keys of AS + agent values: held by every customer of a cloud using one SDK (not a party's). */
+  coarse: ReadonlySet<number>;
 }
 
 /**
@@ -811,7 +830,7 @@ function link(
       }
     const hour = signupHour(a);
     if (hour !== undefined) addVal(i, KIND.SIGNUP, `h:${hour}`);
-    const density = spanSlots > 0 ? a.activeSlots / spanSlots : 1;
+    const density = a.activeSlots / Math.max(1, Math.min(spanSlots, activeDays(a) * SLOTS_PER_DAY));
     if (a.activeSlots >= SYNC_MIN_SLOTS && density <= SYNC_MAX_DENSITY) {
       for (let b = 0; b < ACTIVITY_MINHASH / 4; b++) {
         let h = 0x9e3779b9 + b;
@@ -938,7 +957,7 @@ function link(
     cur.push(...list);
     byRoot.set(r, cur);
   }
-  return { uf, op, evidence: byRoot, groups, vals, singles, wording };
+  return { uf, op, evidence: byRoot, groups, vals, singles, wording, coarse };
 }
 
 /**
@@ -1101,6 +1120,58 @@ function combineLog10P(ps: readonly number[]): number {
   const lf = chiSquareSf(T, 2 * ps.length).log10;
   const ls = normalSf(Z / Math.sqrt(ps.length)).log10;
   return Math.min(0, Math.min(lf, ls) + Math.log10(2));
+}
+
+/** 10-minute activity slots in a day. */
+const SLOTS_PER_DAY = DAY / SLOT_MS;
+
+/**
+ * Distinct UTC days on which an account sent requests (a lower bound when its day cells were
+ * capped, which only makes its activity look denser and so gives it fewer timing values).
+ */
+function activeDays(a: AccountState): number {
+  const days = new Set<number>();
+  for (const d of accountDays(a)) days.add(d.day);
+  return days.size;
+}
+
+/**
+ * Natural log of the p-value that a member's sign-up at `at` (ms) is part of a burst of the
+ * campaign's sign-ups `signups` (ms, ascending, `at` among them). Null: the other members who
+ * signed up within {@link SIGNUP_PACE_MS} of it did so at times spread evenly over that
+ * neighbourhood, so the number of them within {@link SIGNUP_BURST_MS} of it is
+ * Binomial(c, SIGNUP_BURST_MS / SIGNUP_PACE_MS). Exact under that null; a pair is never a burst
+ * at any level below 1/24.
+ */
+export function signupBurst(at: number, signups: readonly number[]): number {
+  const near = (w: number): number => upperBound(signups, at + w) - lowerBound(signups, at - w) - 1;
+  const c = near(SIGNUP_PACE_MS);
+  const k = near(SIGNUP_BURST_MS);
+  return binomialSf(k, c, SIGNUP_BURST_MS / SIGNUP_PACE_MS).log10 * Math.LN10;
+}
+
+/** Number of values < x in an ascending array. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((xs[mid] ?? 0) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Number of values ≤ x in an ascending array. */
+function upperBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((xs[mid] ?? 0) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** An account's sign-up hour (hours since the epoch), if the log gave a sign-up time. */
@@ -1269,6 +1340,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     vals,
     singles: ownValueCount,
     wording,
+    coarse,
   } = link(accs, spanSlots, shared);
   /**
    * Members attributed to a campaign (alerted; the others are listed as peripheral). A value is
@@ -1276,7 +1348,8 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
    * half the holders and improbably many for a random draw, payment: half). A member is attributed
    * when it shares a payment method with another member, or when it holds dominated values of at
    * least {@link MIN_ATTRIBUTING_KINDS} evidence kinds of which at least one is a sign-up burst or
-   * synchronised activity (see {@link attributes} and `evidenceKind`). Path
+   * synchronised activity (see {@link attributes} and `evidenceKind`; a dominated sign-up hour
+   * counts only for a member whose own sign-up lies in a burst, {@link SIGNUP_BURST_MS}). Path
    * attributes (ranges, AS + agent, gateway system prompt) count once whatever their number: a
    * benign customer of the reseller whose proxy a hydra hides behind holds all of them and must
    * not be alerted for it. An account pulled in by one coincidence stays peripheral too. An
@@ -1286,6 +1359,12 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
    */
   const attributed = (members: readonly number[]): Set<number> => {
     const inC = new Set(members);
+    const signups: number[] = [];
+    for (const m of members) {
+      const t = accs[m]?.signupAt;
+      if (t !== undefined) signups.push(t);
+    }
+    signups.sort((x, y) => x - y);
     /** Per attribute value: its evidence kind when the campaign dominates it, else -1. */
     const dominated = new Map<number, number>();
     const out = new Set<number>();
@@ -1297,6 +1376,14 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       ownValues += ownValueCount[m] ?? 0;
     }
     const valueLevel = Math.log(LINK_FWER / Math.max(1, held.size + ownValues));
+    // members whose sign-up hour window is a burst of the campaign's sign-ups (Bonferroni over
+    // the members as centres); a member is in a burst when one lies within SIGNUP_BURST_MS of it
+    const burstLevel = valueLevel - Math.log(Math.max(1, signups.length));
+    const centres = signups.filter((t) => signupBurst(t, signups) <= burstLevel);
+    const inBurst = (t: number): boolean =>
+      upperBound(centres, t + SIGNUP_BURST_MS) > lowerBound(centres, t - SIGNUP_BURST_MS);
+    const control: number[] = [];
+    const mine = new Set<number>();
     for (const m of members) {
       let kinds = 0;
       for (const g of vals[m] ?? []) {
@@ -1312,11 +1399,44 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           dom = isDominated ? ek : -1;
           dominated.set(g, dom);
         }
-        if (dom >= 0) kinds |= 1 << dom;
+        // the campaign's sign-up hour, but is this member's sign-up part of a burst?
+        if (dom === EVIDENCE.SIGNUP && !inBurst(accs[m]?.signupAt ?? 0)) continue;
+        if (dom === EVIDENCE.SIGNUP || dom === EVIDENCE.TIMING) control.push(g);
+        else if (dom >= 0) kinds |= 1 << dom;
+        if (dom >= 0) mine.add(g);
       }
+      // a sign-up burst or an activity band ties the member to the campaign only through members
+      // that share it *and* another of the member's dominated values that identifies a party (a
+      // range, template, system prompt or activity band): a benign account whose sign-up fell in
+      // a farm's burst hour shares that one value with the farm and its range and templates with
+      // other members, its own class (independent generator, seed 8 at 600k lines)
+      for (const g of control)
+        if (corroborated(m, g, mine, inC)) kinds |= 1 << (dominated.get(g) ?? 0);
       if (attributes(kinds) || wording[m] === 1) out.add(m);
+      control.length = 0;
+      mine.clear();
     }
     return out;
+  };
+  /**
+   * Whether another member holding value g also holds one of `mine` (other than g) that
+   * identifies a party: not a sign-up hour, not an AS + agent (see `party` in {@link link}).
+   */
+  const corroborated = (
+    m: number,
+    g: number,
+    mine: ReadonlySet<number>,
+    inC: ReadonlySet<number>,
+  ): boolean => {
+    for (const x of groups[g]?.members ?? []) {
+      if (x === m || !inC.has(x)) continue;
+      for (const g2 of vals[x] ?? []) {
+        if (g2 === g || !mine.has(g2)) continue;
+        const v = groups[g2];
+        if (v !== undefined && v.kind !== KIND.SIGNUP && !coarse.has(v.key)) return true;
+      }
+    }
+    return false;
   };
   const comps = new Map<number, number[]>();
   for (let i = 0; i < N; i++) {
@@ -1553,6 +1673,8 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         org: string | null;
       }
     >();
+    /** Members attributed by their own profile ({@link behaviourAttributed}), not by a tie. */
+    const byProfile = new Set<number>();
     const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
     let allowlistedSuppressed = 0;
     const sortedCands = cands.map((c, k) => ({ c, k })).sort((x, y) => x.c.log10P - y.c.log10P);
@@ -1800,7 +1922,10 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         // is found only so).
         const noParty = core.size === 0 && medianAgeDays(memberAccs) >= ESTABLISHED_DAYS;
         if (noParty) tier = 'watch';
-        for (const i of byBehaviour) assign(i, noParty ? 'watch' : 'verify', false);
+        for (const i of byBehaviour) {
+          assign(i, noParty ? 'watch' : 'verify', false);
+          byProfile.add(i);
+        }
         if (noParty && byBehaviour.size > 0)
           reasons.push({
             code: 'no-party',
@@ -1947,6 +2072,11 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         reasons.unshift({
           code: 'one-organisation',
           text: `its operator's accounts all belong to one established organisation (${t.org}): one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+        });
+      if (byProfile.has(i) && t.campaign !== '')
+        reasons.unshift({
+          code: 'own-profile',
+          text: `attributed to the campaign by its own extraction profile (improbable for its cohort), not by a payment method, sign-up burst or synchronised activity shared with other members: recommended at most verify`,
         });
       if (t.lone)
         reasons.unshift({

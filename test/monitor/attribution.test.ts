@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, ingest } from '../../src/monitor/index.js';
-import { attributes, dominates, EVIDENCE } from '../../src/monitor/analyze.js';
+import { attributes, dominates, EVIDENCE, signupBurst } from '../../src/monitor/analyze.js';
 import { simulateLog } from '../helpers/traffic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mon-attr-'));
@@ -85,6 +85,31 @@ test("dominance: a value counts as the campaign's only when its member count is 
   // a sign-up hour: improbable many members counts even when they are not half of the holders
   assert.equal(dominates(SIGNUP, 40, 200, 5_000, n, level), true, 'a burst inside a busy hour');
   assert.equal(dominates(SIGNUP, 2, 2, 5_000, n, level), false, 'two sign-ups: a coincidence');
+});
+
+test("sign-up burst: a member's sign-up counts only when it stands out against the members' pace", () => {
+  const level = Math.log(0.01 / 500);
+  const H = 3_600_000;
+  const t0 = Date.UTC(2026, 2, 1);
+  const sorted = (xs: number[]): number[] => xs.sort((a, b) => a - b);
+  // a class of 38 joining evenly over its first week, three of them within minutes of t0
+  const cls = sorted([
+    ...Array.from({ length: 35 }, (_, i) => t0 - 84 * H + Math.floor((i * 168 * H) / 35) + 1),
+    t0,
+    t0 + 5 * 60_000,
+    t0 + 20 * 60_000,
+  ]);
+  assert.ok(signupBurst(t0, cls) > level, 'three classmates in one hour of a week of sign-ups');
+  // a farm: nine accounts within 75 minutes (straddling three clock hours), a few others that day
+  const farm = sorted([
+    t0 - 20 * H,
+    t0 + 9 * H,
+    ...Array.from({ length: 9 }, (_, i) => t0 + i * 9 * 60_000),
+  ]);
+  for (const at of farm.slice(1, -1))
+    assert.ok(signupBurst(at, farm) <= level, `farm member at ${(at - t0) / 60_000} min`);
+  // two accounts alone in their day: a coincidence
+  assert.ok(signupBurst(t0, [t0, t0 + 60_000]) > level, 'a pair');
 });
 
 // Regression: classes of students on one campus NAT who signed up in one session, meet in weekly

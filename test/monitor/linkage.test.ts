@@ -486,3 +486,104 @@ test('a group of established accounts tied by nothing that identifies a party is
   const alerted = paid.alerts.filter((a) => a.account.startsWith('lab') && a.tier !== 'watch');
   assert.ok(alerted.length >= 4, `one card: ${alerted.length} alerted`);
 });
+
+// A class of students behind one campus range who joined over the first week of term and ask the
+// homework's templates step by step; its busiest students spend one deadline day on it, filling
+// most of that day's 10-minute slots. Neither their sign-up hours (several classmates a day) nor
+// their activity on that day (any two accounts busy all day agree on it) ties them to one party:
+// they may be listed, never accused. The same accounts created in one hour are a farm's burst.
+test('a class that joined over a week and crams on one day is not accused; a sign-up burst is', () => {
+  const run = (burst: boolean): ReturnType<typeof analyze> => {
+    const { state, t0, words, rng, put } = ordinaryWorld(47);
+    const sheet = [
+      'Homework 4: explain step by step how to solve this and show all your reasoning: {item}',
+      'Walk me through the solution to this exercise, every step of the working please: {item}',
+    ];
+    const deadline = t0 + 9 * 86_400_000;
+    for (let m = 0; m < 40; m++) {
+      const busy = m < 8;
+      const n = busy ? 300 + Math.floor(rng() * 100) : 20 + Math.floor(rng() * 40);
+      const signupAt = burst
+        ? t0 - 3 * 86_400_000 + Math.floor(rng() * 3_600_000)
+        : t0 - 10 * 86_400_000 + Math.floor(rng() * 7 * 86_400_000);
+      // a busy student's requests on the deadline day, in time order as a log has them
+      const times = Array.from({ length: n }, () => deadline + Math.floor(rng() * 86_400_000));
+      times.sort((x, y) => x - y);
+      for (let k = 0; k < n; k++) {
+        const extra: Extra = {
+          ipPrefix: '198.51.100',
+          asn: 'AS64998',
+          userAgent: 'Mozilla/5.0 (campus browser)',
+          signupAt,
+          ...(busy ? { ts: times[k] } : {}),
+        };
+        put(`student${m}`, (sheet[k % 2] ?? '').replace('{item}', words(12)), extra);
+      }
+    }
+    return analyze({ state, minTier: 'watch' });
+  };
+  // their own profile (all homework, against ordinary chat) may still put them up for review, at
+  // verify; what must not happen is an accusation through timing or sign-up ties
+  const term = run(false);
+  const students = term.alerts.filter((a) => a.account.startsWith('student'));
+  for (const a of students) {
+    assert.ok(a.tier === 'watch' || a.tier === 'verify', `${a.account}: ${a.tier}`);
+    if (a.tier === 'verify')
+      assert.ok(
+        a.reasons.some((r) => r.code === 'own-profile'),
+        `${a.account} accused by its own profile only`,
+      );
+  }
+  const farm = run(true);
+  const blocked = farm.alerts.filter(
+    (a) => a.account.startsWith('student') && (a.tier === 'throttle' || a.tier === 'block'),
+  );
+  assert.ok(blocked.length >= 4, `created in one hour: ${blocked.length} above verify`);
+});
+
+// A farm signs twelve accounts up within half an hour; a student signs up in the same half hour.
+// The farm and the student's class reach one campaign through an AS + agent value (one ISP, one
+// browser build) and the burst hour. The hour is the campaign's and the student's sign-up is in
+// the burst, but the only members sharing it are the farm's, and they share none of the
+// student's ranges or templates: that burst is the farm's, not evidence about the student.
+test("a sign-up in a farm's burst does not attribute an account that shares nothing else with the farm", () => {
+  const { state, t0, words, rng, put } = ordinaryWorld(53);
+  const shared = { asn: 'AS64990', userAgent: 'Mozilla/5.0 (X11; campus build)' };
+  const burst = t0 - 2 * 86_400_000 + 9 * 3_600_000;
+  const homework = [
+    'Homework 7: explain step by step how to solve this and show all your reasoning: {item}',
+    'Walk me through the solution to this exercise, every step of the working please: {item}',
+  ];
+  const student = (id: string, signupAt: number, n: number): void => {
+    for (let k = 0; k < n; k++) {
+      const text =
+        k % 2 === 0
+          ? (homework[k % 4 === 0 ? 0 : 1] ?? '').replace('{item}', words(12))
+          : `${words(8)}?`;
+      put(id, text, { ...shared, ipPrefix: '198.51.100', signupAt });
+    }
+  };
+  for (let m = 0; m < 30; m++)
+    student(`student${m}`, t0 - 10 * 86_400_000 + Math.floor(rng() * 7 * 86_400_000), 150);
+  student('hitchhiker', burst + 10 * 60_000, 320);
+  for (let f = 0; f < 12; f++)
+    for (let k = 0; k < 320; k++)
+      put(
+        `farm${f}`,
+        `Grade the following answer on a 1-10 rubric and explain each criterion in detail: ${words(14)}`,
+        { ...shared, ipPrefix: `203.0.${113 + (f % 3)}`, signupAt: burst + f * 2 * 60_000 },
+      );
+  const v = analyze({ state, minTier: 'watch' });
+  const farm = v.alerts.filter((a) => a.account.startsWith('farm') && a.tier !== 'watch');
+  assert.ok(farm.length >= 8, `farm accounts alerted: ${farm.length}`);
+  const h = v.alerts.find((a) => a.account === 'hitchhiker');
+  const camp = v.campaigns.find((c) => c.accounts.includes('hitchhiker'));
+  assert.ok(camp?.accounts.includes('farm0'), "the student is in the farm's campaign");
+  if (h !== undefined && h.tier !== 'watch') {
+    assert.equal(h.tier, 'verify', 'never above verify');
+    assert.ok(
+      h.reasons.some((r) => r.code === 'own-profile'),
+      'accused by its own profile only',
+    );
+  }
+});
