@@ -641,8 +641,6 @@ interface Linkage {
    * large log); every operator lies inside one component of `uf`.
    */
   op: UnionFind;
-  /** Keys of AS + agent values: held by every customer of a cloud using one SDK (not a party's). */
-  coarse: ReadonlySet<number>;
 }
 
 /**
@@ -957,7 +955,7 @@ function link(
     cur.push(...list);
     byRoot.set(r, cur);
   }
-  return { uf, op, evidence: byRoot, groups, vals, singles, wording, coarse };
+  return { uf, op, evidence: byRoot, groups, vals, singles, wording };
 }
 
 /**
@@ -1340,7 +1338,6 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     vals,
     singles: ownValueCount,
     wording,
-    coarse,
   } = link(accs, spanSlots, shared);
   /**
    * Members attributed to a campaign (alerted; the others are listed as peripheral). A value is
@@ -1383,7 +1380,11 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     const inBurst = (t: number): boolean =>
       upperBound(centres, t + SIGNUP_BURST_MS) > lowerBound(centres, t - SIGNUP_BURST_MS);
     const control: number[] = [];
-    const mine = new Set<number>();
+    const opCount = new Map<number, number>();
+    for (const m of members) {
+      const r = op.find(m);
+      opCount.set(r, (opCount.get(r) ?? 0) + 1);
+    }
     for (const m of members) {
       let kinds = 0;
       for (const g of vals[m] ?? []) {
@@ -1403,39 +1404,35 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         if (dom === EVIDENCE.SIGNUP && !inBurst(accs[m]?.signupAt ?? 0)) continue;
         if (dom === EVIDENCE.SIGNUP || dom === EVIDENCE.TIMING) control.push(g);
         else if (dom >= 0) kinds |= 1 << dom;
-        if (dom >= 0) mine.add(g);
       }
-      // a sign-up burst or an activity band ties the member to the campaign only through members
-      // that share it *and* another of the member's dominated values that identifies a party (a
-      // range, template, system prompt or activity band): a benign account whose sign-up fell in
-      // a farm's burst hour shares that one value with the farm and its range and templates with
-      // other members, its own class (independent generator, seed 8 at 600k lines)
+      // a sign-up burst or an activity band ties the member to the campaign only through its own
+      // party: a student whose sign-up fell in a farm's burst hour shares that hour with the farm
+      // and its range and templates with its class, another operator (independent generator,
+      // seed 8 at 600k lines)
       for (const g of control)
-        if (corroborated(m, g, mine, inC)) kinds |= 1 << (dominated.get(g) ?? 0);
+        if (corroborated(m, g, inC, opCount)) kinds |= 1 << (dominated.get(g) ?? 0);
       if (attributes(kinds) || wording[m] === 1) out.add(m);
       control.length = 0;
-      mine.clear();
     }
     return out;
   };
   /**
-   * Whether another member holding value g also holds one of `mine` (other than g) that
-   * identifies a party: not a sign-up hour, not an AS + agent (see `party` in {@link link}).
+   * Whether value g (a sign-up burst or an activity band member m holds) ties m to its own
+   * party: another member holding it belongs to m's operator ({@link Linkage.op}: joined to m by
+   * values that identify a party), or m's operator within the campaign is m alone (its only ties
+   * to the campaign are such values, like each account of a farm whose accounts share nothing
+   * else). `opCount` is the number of the campaign's members per operator root.
    */
   const corroborated = (
     m: number,
     g: number,
-    mine: ReadonlySet<number>,
     inC: ReadonlySet<number>,
+    opCount: ReadonlyMap<number, number>,
   ): boolean => {
-    for (const x of groups[g]?.members ?? []) {
-      if (x === m || !inC.has(x)) continue;
-      for (const g2 of vals[x] ?? []) {
-        if (g2 === g || !mine.has(g2)) continue;
-        const v = groups[g2];
-        if (v !== undefined && v.kind !== KIND.SIGNUP && !coarse.has(v.key)) return true;
-      }
-    }
+    const own = op.find(m);
+    if ((opCount.get(own) ?? 0) <= 1) return true;
+    for (const x of groups[g]?.members ?? [])
+      if (x !== m && inC.has(x) && op.find(x) === own) return true;
     return false;
   };
   const comps = new Map<number, number[]>();

@@ -544,8 +544,8 @@ test('a class that joined over a week and crams on one day is not accused; a sig
 // A farm signs twelve accounts up within half an hour; a student signs up in the same half hour.
 // The farm and the student's class reach one campaign through an AS + agent value (one ISP, one
 // browser build) and the burst hour. The hour is the campaign's and the student's sign-up is in
-// the burst, but the only members sharing it are the farm's, and they share none of the
-// student's ranges or templates: that burst is the farm's, not evidence about the student.
+// the burst, but the only members sharing it are the farm's, another operator than the student's
+// (its class: campus range and homework): that burst is the farm's, not evidence about the student.
 test("a sign-up in a farm's burst does not attribute an account that shares nothing else with the farm", () => {
   const { state, t0, words, rng, put } = ordinaryWorld(53);
   const shared = { asn: 'AS64990', userAgent: 'Mozilla/5.0 (X11; campus build)' };
