@@ -136,7 +136,8 @@ export const MAX_LISTED_CAMPAIGNS = 200;
  * A sign-up hour the campaign dominates attributes a member only if the member's own sign-up is
  * part of a *burst*: within {@link SIGNUP_BURST_MS} of a member around whom improbably many other
  * members signed up within SIGNUP_BURST_MS, compared with how many signed up within
- * {@link SIGNUP_PACE_MS} ({@link signupBurst}; Bonferroni over the members as centres).
+ * {@link SIGNUP_PACE_MS} ({@link signupBurst}; family-wise at {@link LINK_FWER} over the members
+ * tried as centres).
  * People join at a pace that is smooth at the scale of a day (a class over its first week of term:
  * independent generator, seed 9 at 1.2M lines, three of 38 classmates in one hour of a week of
  * sign-ups); an account farm signs its accounts up within minutes of each other (seed 4: nine
@@ -1373,9 +1374,11 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       ownValues += ownValueCount[m] ?? 0;
     }
     const valueLevel = Math.log(LINK_FWER / Math.max(1, held.size + ownValues));
-    // members whose sign-up hour window is a burst of the campaign's sign-ups (Bonferroni over
-    // the members as centres); a member is in a burst when one lies within SIGNUP_BURST_MS of it
-    const burstLevel = valueLevel - Math.log(Math.max(1, signups.length));
+    // members whose sign-up hour window is a burst of the campaign's sign-ups, family-wise at
+    // LINK_FWER over the members tried as centres (the test only vets sign-up hours that already
+    // passed the dominance test above); a member is in a burst when one lies within
+    // SIGNUP_BURST_MS of it
+    const burstLevel = Math.log(LINK_FWER / Math.max(1, signups.length));
     const centres = signups.filter((t) => signupBurst(t, signups) <= burstLevel);
     const inBurst = (t: number): boolean =>
       upperBound(centres, t + SIGNUP_BURST_MS) > lowerBound(centres, t - SIGNUP_BURST_MS);
