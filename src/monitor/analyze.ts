@@ -40,9 +40,11 @@ import {
   cohortReference,
   conformalP,
   leaveGroupOutPValues,
+  lowerBound,
   normalQuantileFast,
   percentileIn,
   scoreRow,
+  upperBound,
   type CohortReference,
 } from './scoring.js';
 import { combine, fmix32, hashString } from './hash.js';
@@ -146,6 +148,13 @@ export const MAX_LISTED_CAMPAIGNS = 200;
 export const SIGNUP_BURST_MS = 3_600_000;
 /** Neighbourhood of a member's sign-up against which a burst is judged (see {@link SIGNUP_BURST_MS}). */
 export const SIGNUP_PACE_MS = 24 * 3_600_000;
+/**
+ * Days on each side whose same clock window a burst is also compared with ({@link signupBurst}):
+ * people sign up in the daytime, so an hour can hold several times the day's average without
+ * being a burst, while a farm's hour stands out against the same hour of the days around it. A
+ * week, so that weekdays and weekends both count.
+ */
+export const SIGNUP_PACE_DAYS = 3;
 /**
  * Independent kinds of dominant attributes an account must share to be attributed to a campaign
  * (see {@link evidenceKind}: all path attributes together count as one kind).
@@ -829,8 +838,10 @@ function link(
       }
     const hour = signupHour(a);
     if (hour !== undefined) addVal(i, KIND.SIGNUP, `h:${hour}`);
-    const density = a.activeSlots / Math.max(1, Math.min(spanSlots, activeDays(a) * SLOTS_PER_DAY));
-    if (a.activeSlots >= SYNC_MIN_SLOTS && density <= SYNC_MAX_DENSITY) {
+    if (
+      a.activeSlots >= SYNC_MIN_SLOTS &&
+      a.activeSlots <= SYNC_MAX_DENSITY * Math.min(spanSlots, activeDays(a) * SLOTS_PER_DAY)
+    ) {
       for (let b = 0; b < ACTIVITY_MINHASH / 4; b++) {
         let h = 0x9e3779b9 + b;
         for (let r = 0; r < 4; r++) h = combine(h, a.u[U.ACT + 4 * b + r] ?? 0);
@@ -1135,42 +1146,36 @@ function activeDays(a: AccountState): number {
 }
 
 /**
- * Natural log of the p-value that a member's sign-up at `at` (ms) is part of a burst of the
- * campaign's sign-ups `signups` (ms, ascending, `at` among them). Null: the other members who
- * signed up within {@link SIGNUP_PACE_MS} of it did so at times spread evenly over that
- * neighbourhood, so the number of them within {@link SIGNUP_BURST_MS} of it is
- * Binomial(c, SIGNUP_BURST_MS / SIGNUP_PACE_MS). Exact under that null; a pair is never a burst
- * at any level below 1/24.
+ * Natural log of a p-value that a member's sign-up at `at` (ms) is part of a burst of the
+ * campaign's sign-ups `signups` (ms, ascending; `at` must be one of them, and counts are of the
+ * *other* members). Two tests, both of which must reject (the larger p-value is returned, a valid
+ * test under either null):
+ * - *the day around it*: under "the members who signed up within {@link SIGNUP_PACE_MS} of it did
+ *   so at times spread evenly over that neighbourhood", the number within
+ *   {@link SIGNUP_BURST_MS} of it is Binomial(c, SIGNUP_BURST_MS / SIGNUP_PACE_MS);
+ * - *the same clock window on the days around it*: under "the members' sign-ups follow the same
+ *   daily pattern on each of the 2 {@link SIGNUP_PACE_DAYS} + 1 days centred on its day", the
+ *   number within SIGNUP_BURST_MS of it, given the t members in that window on any of those days,
+ *   is Binomial(t, 1 / (2 SIGNUP_PACE_DAYS + 1)).
+ * The first alone is anti-conservative for people who sign up in the daytime; the second alone
+ * for a group that began signing up on that day. Sign-up times given to the day (midnight) make
+ * the first reject for any busy day and leave the second, a day-level test. A lone pair is never
+ * a burst at any level below 1/7.
  */
 export function signupBurst(at: number, signups: readonly number[]): number {
-  const near = (w: number): number => upperBound(signups, at + w) - lowerBound(signups, at - w) - 1;
-  const c = near(SIGNUP_PACE_MS);
-  const k = near(SIGNUP_BURST_MS);
-  return binomialSf(k, c, SIGNUP_BURST_MS / SIGNUP_PACE_MS).log10 * Math.LN10;
-}
-
-/** Number of values < x in an ascending array. */
-function lowerBound(xs: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((xs[mid] ?? 0) < x) lo = mid + 1;
-    else hi = mid;
+  const near = (from: number, to: number): number =>
+    upperBound(signups, to) - lowerBound(signups, from);
+  const k = near(at - SIGNUP_BURST_MS, at + SIGNUP_BURST_MS) - 1;
+  const c = near(at - SIGNUP_PACE_MS, at + SIGNUP_PACE_MS) - 1;
+  const day = binomialSf(k, c, SIGNUP_BURST_MS / SIGNUP_PACE_MS).log10;
+  let t = k;
+  for (let d = -SIGNUP_PACE_DAYS; d <= SIGNUP_PACE_DAYS; d++) {
+    if (d === 0) continue;
+    const centre = at + d * DAY;
+    t += near(centre - SIGNUP_BURST_MS, centre + SIGNUP_BURST_MS);
   }
-  return lo;
-}
-
-/** Number of values ≤ x in an ascending array. */
-function upperBound(xs: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = xs.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((xs[mid] ?? 0) <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  const week = binomialSf(k, t, 1 / (2 * SIGNUP_PACE_DAYS + 1)).log10;
+  return Math.max(day, week) * Math.LN10;
 }
 
 /** An account's sign-up hour (hours since the epoch), if the log gave a sign-up time. */
@@ -1383,6 +1388,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     const inBurst = (t: number): boolean =>
       upperBound(centres, t + SIGNUP_BURST_MS) > lowerBound(centres, t - SIGNUP_BURST_MS);
     const control: number[] = [];
+    const holders = new Map<number, Map<number, number>>();
     const opCount = new Map<number, number>();
     for (const m of members) {
       const r = op.find(m);
@@ -1413,7 +1419,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       // and its range and templates with its class, another operator (independent generator,
       // seed 8 at 600k lines)
       for (const g of control)
-        if (corroborated(m, g, inC, opCount)) kinds |= 1 << (dominated.get(g) ?? 0);
+        if (corroborated(m, g, inC, opCount, holders)) kinds |= 1 << (dominated.get(g) ?? 0);
       if (attributes(kinds) || wording[m] === 1) out.add(m);
       control.length = 0;
     }
@@ -1424,19 +1430,30 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
    * party: another member holding it belongs to m's operator ({@link Linkage.op}: joined to m by
    * values that identify a party), or m's operator within the campaign is m alone (its only ties
    * to the campaign are such values, like each account of a farm whose accounts share nothing
-   * else). `opCount` is the number of the campaign's members per operator root.
+   * else). `opCount`: the campaign's members per operator root; `holders`: per value, its member
+   * holders per operator root, filled on first use (one pass over the value's holders, however
+   * many members ask).
    */
   const corroborated = (
     m: number,
     g: number,
     inC: ReadonlySet<number>,
     opCount: ReadonlyMap<number, number>,
+    holders: Map<number, Map<number, number>>,
   ): boolean => {
     const own = op.find(m);
     if ((opCount.get(own) ?? 0) <= 1) return true;
-    for (const x of groups[g]?.members ?? [])
-      if (x !== m && inC.has(x) && op.find(x) === own) return true;
-    return false;
+    let byRoot = holders.get(g);
+    if (byRoot === undefined) {
+      byRoot = new Map<number, number>();
+      for (const x of groups[g]?.members ?? []) {
+        if (!inC.has(x)) continue;
+        const r = op.find(x);
+        byRoot.set(r, (byRoot.get(r) ?? 0) + 1);
+      }
+      holders.set(g, byRoot);
+    }
+    return (byRoot.get(own) ?? 0) >= 2; // m itself and another member of its operator
   };
   const comps = new Map<number, number[]>();
   for (let i = 0; i < N; i++) {
@@ -1862,7 +1879,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         if (peripheral > 0)
           reasons.push({
             code: 'peripheral-members',
-            text: `${peripheral} linked account(s) share no payment method and fewer than ${MIN_ATTRIBUTING_KINDS} kinds of the campaign's dominant attributes (network, AS + agent and gateway system prompt count as one), or belong to an operator of ordinary accounts, and their own profile is not improbable for their cohort; listed but not alerted`,
+            text: `${peripheral} linked account(s) share no payment method and fewer than ${MIN_ATTRIBUTING_KINDS} kinds of the campaign's dominant attributes (network, AS + agent and gateway system prompt count as one; a sign-up hour counts only inside a burst, and a burst or activity band only when another account of the member's operator shares it), or belong to an operator of ordinary accounts, and their own profile is not improbable for their cohort; listed but not alerted`,
             value: peripheral,
           });
         const opOf = new Map<number, string>();

@@ -73,7 +73,8 @@ export interface CohortReference {
   readonly sorted: readonly Float64Array[];
 }
 
-function lowerBound(a: Float64Array, x: number): number {
+/** Number of values below x in an ascending array. */
+export function lowerBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
@@ -84,7 +85,8 @@ function lowerBound(a: Float64Array, x: number): number {
   return lo;
 }
 
-function upperBound(a: Float64Array, x: number): number {
+/** Number of values at most x in an ascending array. */
+export function upperBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

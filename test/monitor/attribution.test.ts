@@ -111,6 +111,35 @@ test("sign-up burst: a member's sign-up counts only when it stands out against t
     assert.ok(signupBurst(at, farm) <= level(11), `farm member at ${(at - t0) / 60_000} min`);
   // two accounts alone in their day: a coincidence
   assert.ok(signupBurst(t0, [t0, t0 + 60_000]) > level(2), 'a pair');
+  // people sign up in the daytime: a class of 40 over a week, all between 09:00 and 12:00, with
+  // several in some hours (deterministic pseudo-random spread); no member is a burst centre
+  let x = 12345;
+  const rand = (): number => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  };
+  const day0 = Date.UTC(2026, 2, 2);
+  const daytime = sorted(
+    Array.from(
+      { length: 40 },
+      () => day0 + Math.floor(rand() * 7) * 24 * H + 9 * H + Math.floor(rand() * 3 * H),
+    ),
+  );
+  const centres = daytime.filter((t) => signupBurst(t, daytime) <= level(40));
+  assert.deepEqual(centres, [], 'a class signing up in the daytime over a week');
+  // sign-up times given to the day (midnight): a week of a class is no burst, a farm's day is
+  const dated = sorted(Array.from({ length: 40 }, (_, i) => day0 + (i % 7) * 24 * H));
+  assert.ok(
+    dated.every((t) => signupBurst(t, dated) > level(40)),
+    'a class, dates only',
+  );
+  const farmDay = sorted([
+    ...Array.from({ length: 12 }, () => day0 + 3 * 24 * H),
+    day0,
+    day0 + 24 * H,
+    day0 + 5 * 24 * H,
+  ]);
+  assert.ok(signupBurst(day0 + 3 * 24 * H, farmDay) <= level(15), 'twelve on one date');
 });
 
 // Regression: classes of students on one campus NAT who signed up in one session, meet in weekly

@@ -587,3 +587,46 @@ test("a sign-up in a farm's burst does not attribute an account that shares noth
     );
   }
 });
+
+// Friends sign up together: a class of 40 joins over a week in the daytime, five at a time within
+// twenty minutes. Each such hour is "improbable" for a random draw of accounts (five of a
+// campaign's forty in one hour of a log of 540), but against the class's own pace, over that day
+// and at that hour on the days around it, it is ordinary: no sign-up burst attributes them.
+test('friends signing up together in a class that joins over a week are no sign-up burst', () => {
+  const { state, t0, words, rng, put } = ordinaryWorld(59);
+  const homework = [
+    'Homework 2: explain step by step how to solve this and show all your reasoning: {item}',
+    'Walk me through the solution to this exercise, every step of the working please: {item}',
+  ];
+  const weekStart = t0 - 10 * 86_400_000;
+  for (let g = 0; g < 8; g++) {
+    const at = weekStart + (g % 7) * 86_400_000 + (9 + Math.floor(rng() * 8)) * 3_600_000;
+    for (let f = 0; f < 5; f++) {
+      const id = `student${g * 5 + f}`;
+      const signupAt = at + Math.floor(rng() * 20 * 60_000);
+      for (let k = 0; k < 300; k++) {
+        const text =
+          k % 2 === 0
+            ? (homework[k % 4 === 0 ? 0 : 1] ?? '').replace('{item}', words(12))
+            : `${words(8)}?`;
+        put(id, text, {
+          ipPrefix: '198.51.100',
+          asn: 'AS64997',
+          userAgent: 'Mozilla/5.0',
+          signupAt,
+        });
+      }
+    }
+  }
+  const v = analyze({ state, minTier: 'watch' });
+  const students = v.alerts.filter((a) => a.account.startsWith('student'));
+  assert.ok(students.length > 0, 'the class is listed');
+  for (const a of students) {
+    assert.ok(a.tier === 'watch' || a.tier === 'verify', `${a.account}: ${a.tier}`);
+    if (a.tier === 'verify')
+      assert.ok(
+        a.reasons.some((r) => r.code === 'own-profile'),
+        `${a.account} accused by its own profile only`,
+      );
+  }
+});
