@@ -144,6 +144,22 @@ function ordinaryWorld(seed: number, freshShare = 0): ReturnType<typeof emptyWor
   return world;
 }
 
+/**
+ * Alerts that may list an account, or put it up for review by its own profile (verify, reason
+ * `own-profile`), but never accuse it through a tie to the campaign (throttle, block, or verify
+ * without that reason).
+ */
+function assertNoTieAccusation(alerts: ReturnType<typeof analyze>['alerts']): void {
+  for (const a of alerts) {
+    assert.ok(a.tier === 'watch' || a.tier === 'verify', `${a.account}: ${a.tier}`);
+    if (a.tier === 'verify')
+      assert.ok(
+        a.reasons.some((r) => r.code === 'own-profile'),
+        `${a.account} accused by its own profile only`,
+      );
+  }
+}
+
 // Two sweeps run by different parties on one cloud with one client library draw their prompts
 // from the same public template set: the AS + agent value and the templates coincide, so they
 // form one linked component, but nothing that identifies a party (card, range, sign-up burst)
@@ -526,14 +542,7 @@ test('a class that joined over a week and crams on one day is not accused; a sig
   // verify; what must not happen is an accusation through timing or sign-up ties
   const term = run(false);
   const students = term.alerts.filter((a) => a.account.startsWith('student'));
-  for (const a of students) {
-    assert.ok(a.tier === 'watch' || a.tier === 'verify', `${a.account}: ${a.tier}`);
-    if (a.tier === 'verify')
-      assert.ok(
-        a.reasons.some((r) => r.code === 'own-profile'),
-        `${a.account} accused by its own profile only`,
-      );
-  }
+  assertNoTieAccusation(students);
   const farm = run(true);
   const blocked = farm.alerts.filter(
     (a) => a.account.startsWith('student') && (a.tier === 'throttle' || a.tier === 'block'),
@@ -621,12 +630,5 @@ test('friends signing up together in a class that joins over a week are no sign-
   const v = analyze({ state, minTier: 'watch' });
   const students = v.alerts.filter((a) => a.account.startsWith('student'));
   assert.ok(students.length > 0, 'the class is listed');
-  for (const a of students) {
-    assert.ok(a.tier === 'watch' || a.tier === 'verify', `${a.account}: ${a.tier}`);
-    if (a.tier === 'verify')
-      assert.ok(
-        a.reasons.some((r) => r.code === 'own-profile'),
-        `${a.account} accused by its own profile only`,
-      );
-  }
+  assertNoTieAccusation(students);
 });
