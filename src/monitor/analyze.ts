@@ -1455,6 +1455,19 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     }
     return (byRoot.get(own) ?? 0) >= 2; // m itself and another member of its operator
   };
+  /**
+   * {@link attributed} per component root, computed once: attribution rests on the component's
+   * members and the linkage, not on the cohort references, so every decision round shares it.
+   */
+  const attributedByRoot = new Map<number, ReadonlySet<number>>();
+  const attributedOf = (root: number, members: readonly number[]): ReadonlySet<number> => {
+    let set = attributedByRoot.get(root);
+    if (set === undefined) {
+      set = attributed(members);
+      attributedByRoot.set(root, set);
+    }
+    return set;
+  };
   const comps = new Map<number, number[]>();
   for (let i = 0; i < N; i++) {
     const r = uf.find(i);
@@ -1855,7 +1868,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
             if (ps.length === 0 || combineLog10P(ps) > level) for (const i of list) weak.add(i);
           }
         }
-        const core = attributed(c.members);
+        const core = new Set(attributedOf(c.root, c.members));
         let demoted = 0;
         for (const i of weak) if (core.delete(i)) demoted++;
         // members tied only by path and prompts whose own profile is improbable for their cohort
