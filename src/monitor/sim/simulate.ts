@@ -414,6 +414,12 @@ export async function simulateTraffic(
     return a;
   };
 
+  // Farms sign up at their operator's hour of the day, not at the window's start time. Drawn from
+  // a stream of its own so that every other draw (and so the rest of each log) is unchanged.
+  const clockRng = mulberry32((opts.seed ^ 0x9e3779b9) >>> 0);
+  /** How long before the clock time of the window start (00:00) a farm operator creates accounts. */
+  const farmClock = (): number => int(clockRng, 1, 23) * HOUR + int(clockRng, 0, 59) * 60_000;
+
   /** A fresh account: signed up in a burst at `burstAt`, before its first use. */
   const fresh = (a: Account, firstUse: number, burstAt: number): void => {
     a.signupAt = burstAt + int(rng, 0, 3000) * 1000;
@@ -948,7 +954,7 @@ export async function simulateTraffic(
     const pool = hostingNet(int(rng, 1, 3));
     const pay = rng() < 0.7 ? payId() : undefined;
     const ua = pick(rng, ['python-requests/2.31.0', 'aiohttp/3.9.5', 'sweeper/0.3']);
-    const burst = start - int(rng, 0, 3) * DAY;
+    const burst = start - int(rng, 0, 3) * DAY - farmClock();
     const members: Account[] = [];
     for (let m = 0; m < size; m++) {
       const a = baseAccount(
@@ -978,6 +984,7 @@ export async function simulateTraffic(
     const ua = pick(rng, ['relay-gateway/2.1', 'openai-python/1.40.0', 'oneapi/0.6']);
     const members: Account[] = [];
     let benignQuota = 0;
+    const clock = farmClock();
     const gateway =
       rng() < attack.gatewayPrompt
         ? `You are a helpful assistant served by ${pick(rng, ['RelayHub', 'OneAPI Pro', 'GPT-Bridge', 'TokenMart'])} (node ${int(rng, 1, 99)}).`
@@ -989,7 +996,7 @@ export async function simulateTraffic(
       if (gateway !== undefined) a.gateway = gateway;
       a.mixing = mixing;
       a.payment = rng() < 0.5 ? `pay_hydra${c}_${m % int(rng, 5, 20)}` : payId();
-      const burst = start - int(rng, 1, 30) * DAY;
+      const burst = start - int(rng, 1, 30) * DAY - clock;
       fresh(a, start, burst - (m % 7) * HOUR);
       members.push(a);
       const quota = Math.max(3, Math.round(lognormal(rng, 150, 0.6) * perAccount));
@@ -1026,6 +1033,7 @@ export async function simulateTraffic(
     const members: Account[] = [];
     let benignQuota = 0;
     const mixing = 0.3;
+    const clock = farmClock();
     for (let m = 0; m < size; m++) {
       const a = baseAccount(
         'attack',
@@ -1037,7 +1045,7 @@ export async function simulateTraffic(
       a.mixing = mixing;
       a.adopt = 0.55;
       a.payment = m % 4 === 0 ? pay : payId();
-      fresh(a, start, start - int(rng, 2, 40) * DAY);
+      fresh(a, start, start - int(rng, 2, 40) * DAY - clock);
       members.push(a);
       const quota = Math.max(3, Math.round(lognormal(rng, 200, 0.5) * perAccount));
       benignQuota += quota;
