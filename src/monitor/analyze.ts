@@ -21,8 +21,9 @@
  *    are paired when they share improbably many rare wordings of extraction-style requests
  *    ({@link coSharedFrames}); a group linked only so is capped at watch.
  * 5. **Campaign test.** H0: the linked accounts are a random draw from their cohorts. Fisher's
- *    combination of the members' conformal p-values (χ² with 2m d.f.), calibrated to an e-value;
- *    e-BH (Wang & Ramdas 2022) at level `fdr` across all candidate campaigns.
+ *    combination of the members' conformal p-values (χ² with 2m d.f.), calibrated to an e-value
+ *    ({@link campaignCalibratorLogE}); e-BH (Wang & Ramdas 2022) at level `fdr` across all
+ *    candidate campaigns.
  * 6. **Attribution.** In a flagged campaign, members with a control attribute (payment, sign-up
  *    burst, synchronised activity) are alerted; the others only when their own p-value survives
  *    Benjamini–Hochberg among them ({@link behaviourAttributed}), and then at most at verify.
@@ -30,8 +31,8 @@
 import { binomialSf, chiSquareSf, eBH, normalSf } from '../stats/index.js';
 import type { FileProblem } from './ingest.js';
 import {
+  campaignCalibratorLogE,
   chernoffLogBound,
-  integralCalibratorLogE,
   logHypergeomSf,
   mixtureLogE,
   quantile,
@@ -1609,7 +1610,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
       const scored = members.filter((i) => eligible[i]);
       if (scored.length < 2) continue;
       const { log10P: lp, ps } = testGroup(scored, refs, fullScores, sortedScores);
-      cands.push({ root, members, scored, ps, log10P: lp, logE: integralCalibratorLogE(lp) });
+      cands.push({ root, members, scored, ps, log10P: lp, logE: campaignCalibratorLogE(lp) });
     }
     const rejected = new Set(
       eBH(

@@ -632,3 +632,48 @@ test('friends signing up together in a class that joins over a week are no sign-
   assert.ok(students.length > 0, 'the class is listed');
   assertNoTieAccusation(students);
 });
+
+// The smallest campaign: two fresh accounts on one card and one cloud range, every request from
+// extraction templates. Each member's conformal p-value cannot go below 1 / (cohort size), so
+// the pair's combined p is about 10^-4.3; with three candidate groups e-BH at 0.01 needs an
+// e-value of 300. The integral calibrator alone gives about 200 (the pair stays at watch); the
+// campaign calibrator (half integral, half κ = 0.1) gives about 460, and the pair is alerted.
+test('a campaign of two accounts on one card is alerted: the calibrator has power where e-BH decides', () => {
+  const { state, t0, words, put } = ordinaryWorld(61);
+  const day = 86_400_000;
+  // two teams of four on a card each, ordinary behaviour: candidate groups that are not flagged
+  for (let t = 0; t < 2; t++)
+    for (let m = 0; m < 4; m++)
+      for (let k = 0; k < 60; k++)
+        put(`team${t}-${m}`, `${words(9)}?`, {
+          ipPrefix: `10.250.${t * 4 + m}`,
+          asn: `AS${64700 + t}`,
+          userAgent: 'Mozilla/5.0',
+          payment: `card-team${t}`,
+          signupAt: t0 - (300 + t) * day,
+        });
+  const templates = [
+    'Solve the following problem. Show every step of your reasoning before the final answer: {item}',
+    'You are an expert grader. Score the answer below from 1 to 10 and justify the score: {item}',
+  ];
+  const pair = ['pair0', 'pair1'];
+  for (const [i, id] of pair.entries())
+    for (let k = 0; k < 600; k++)
+      put(id, (templates[k % 2] ?? '').replace('{item}', words(14)), {
+        ipPrefix: '203.0.113',
+        asn: 'AS14061',
+        userAgent: 'python-requests/2.31.0',
+        payment: 'card-pair',
+        signupAt: t0 - 2 * day + i * 600_000,
+      });
+  const v = analyze({ state, minTier: 'watch' });
+  const c = v.campaigns.find((x) => pair.every((id) => x.accounts.includes(id)));
+  assert.ok(c, 'the pair is one candidate group');
+  assert.ok(c.log10P > -5 && c.log10P < -3.5, `p = 10^${c.log10P.toFixed(2)}: at the cohort floor`);
+  assert.equal(v.counts.candidateCampaigns, 3);
+  const alerted = v.alerts
+    .filter((a) => a.tier !== 'watch')
+    .map((a) => a.account)
+    .sort();
+  assert.deepEqual(alerted, pair);
+});

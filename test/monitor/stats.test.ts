@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hypergeometricSf } from '../../src/stats/index.js';
 import {
+  CAMPAIGN_KAPPA,
+  campaignCalibratorLogE,
   chernoffLogBound,
+  fixedCalibratorLogE,
   integralCalibratorLogE,
   logHypergeomSf,
   mixtureLogE,
@@ -32,6 +35,37 @@ test('integral calibrator: e(p) = (1 − p + p ln p) / (p ln² p), zero evidence
   const lp = -400;
   const ln = lp * Math.LN10;
   assert.ok(Math.abs(integralCalibratorLogE(lp) - (-ln - 2 * Math.log(-ln))) < 1e-6);
+});
+
+test('campaign calibrator: a valid calibrator (∫₀¹ e(p) dp ≤ 1), never below half the integral one, more where e-BH decides', () => {
+  // ∫₀¹ e(p) dp by substitution p = e^(−x): ∫₀^∞ e(e^(−x)) e^(−x) dx, trapezoids on a fine grid
+  // up to x = 2000 (the fixed part's tail beyond is e^(−200); the integral calibrator's, about
+  // 1/x², adds up to 1/2000, so the half-half total computed is about 1 − 2.5e-4)
+  const integral = (logE: (log10p: number) => number): number => {
+    let sum = 0;
+    const h = 1e-3;
+    let prev = Math.exp(logE(-1e-12));
+    for (let k = 1; k <= 2_000_000; k++) {
+      const x = k * h;
+      const f = Math.exp(logE(-x / Math.LN10) - x);
+      sum += ((prev + f) / 2) * h;
+      prev = f;
+    }
+    return sum;
+  };
+  const total = integral(campaignCalibratorLogE);
+  assert.ok(total <= 1 + 1e-3 && total > 0.99, `∫ e = ${total}`);
+  const fixed = integral((lp) => fixedCalibratorLogE(lp, CAMPAIGN_KAPPA));
+  assert.ok(Math.abs(fixed - 1) < 2e-3, `∫ κ p^(κ−1) = ${fixed}`);
+  for (const lp of [-0.5, -2, -4, -5, -6, -8, -20, -300]) {
+    const c = campaignCalibratorLogE(lp);
+    const i = integralCalibratorLogE(lp);
+    assert.ok(c >= i + Math.log(0.5) - 1e-12, `p = 1e${lp}: below half the integral calibrator`);
+    if (lp <= -4 && lp >= -8)
+      assert.ok(c > i + Math.log(2), `p = 1e${lp}: no gain where e-BH decides`);
+  }
+  assert.equal(campaignCalibratorLogE(0), 0);
+  assert.throws(() => fixedCalibratorLogE(-3, 1), RangeError);
 });
 
 test('mixture e-value: expectation ≤ 1 under the null, grows under the alternative', () => {
