@@ -7,7 +7,7 @@ import {
   featurize,
   observe,
 } from '../../src/monitor/index.js';
-import { behaviourAttributed } from '../../src/monitor/analyze.js';
+import { behaviourAttributed, TIERS } from '../../src/monitor/analyze.js';
 import { mulberry32 } from '../../src/monitor/hash.js';
 import { trafficRecord } from '../helpers/traffic.js';
 
@@ -71,6 +71,7 @@ test('accounts sharing many rare extraction wordings are linked, but only to the
     for (let k = 0; k < 20; k++) put(id, (pool[k % 10] ?? '').replace('{item}', words(12)));
   }
   const v = analyze({ state, minTier: 'watch' });
+  assertCampaignTiers(v);
   const wordingCamps = v.campaigns.filter((c) =>
     c.links.some((l) => l.kinds === 'extraction-wording'),
   );
@@ -91,6 +92,7 @@ test('accounts sharing many rare extraction wordings are linked, but only to the
     'the group reaches the watch list',
   );
   const shipped = analyze({ state });
+  assertCampaignTiers(shipped);
   assert.equal(shipped.alerts.filter((a) => a.account.startsWith('acct')).length, 0);
   assert.ok(v.alerts.some((a) => a.account.startsWith('acct') && a.tier === 'watch'));
 });
@@ -160,6 +162,23 @@ function assertNoTieAccusation(alerts: ReturnType<typeof analyze>['alerts']): vo
   }
 }
 
+/**
+ * A campaign never recommends more than is recommended for any of its accounts: a flagged group
+ * whose members are all peripheral must not read "block" in the summary.
+ */
+function assertCampaignTiers(v: ReturnType<typeof analyze>): void {
+  const top = new Map<string, number>();
+  for (const f of [...v.alerts, ...v.watchlist])
+    if (f.campaign !== null)
+      top.set(f.campaign, Math.max(top.get(f.campaign) ?? 0, TIERS.indexOf(f.tier)));
+  for (const c of v.campaigns)
+    if (c.tier !== null)
+      assert.ok(
+        TIERS.indexOf(c.tier) <= (top.get(c.id) ?? 0),
+        `${c.id} recommends ${c.tier}, its accounts at most ${TIERS[top.get(c.id) ?? 0]}`,
+      );
+}
+
 // Two sweeps run by different parties on one cloud with one client library draw their prompts
 // from the same public template set: the AS + agent value and the templates coincide, so they
 // form one linked component, but nothing that identifies a party (card, range, sign-up burst)
@@ -212,6 +231,7 @@ test('a component joined only through AS + agent splits into its operators', () 
       signupAt: t0 - 2 * 86_400_000 - 3_600_000 + 1_200_000,
     });
   const v = analyze({ state, minTier: 'watch' });
+  assertCampaignTiers(v);
   const camp = v.campaigns.find((c) => c.accounts.includes('alpha0'));
   assert.ok(camp?.tier, 'the sweeps are reported');
   assert.deepEqual(
@@ -294,6 +314,7 @@ test('one established organisation is capped at watch unless a licence list is g
   };
   const established = build(400);
   const v = analyze({ state: established, minTier: 'watch' });
+  assertCampaignTiers(v);
   const camp = v.campaigns.find((c) => c.accounts.includes('job0'));
   assert.ok(camp, 'the job is linked and tested');
   assert.equal(camp.tier, 'watch');
@@ -301,12 +322,15 @@ test('one established organisation is capped at watch unless a licence list is g
   assert.equal(analyze({ state: established }).alerts.length, 0, 'nothing alerted');
   // a licence list that does not name org-acme: judged like any other group
   const licensed = analyze({ state: established, allow: { orgs: ['org-other'] } });
+  assertCampaignTiers(licensed);
   assert.ok(licensed.alerts.filter((a) => a.account.startsWith('job')).length >= 2);
   // fresh accounts of one organisation: not an established customer
   const fresh = analyze({ state: build(2) });
+  assertCampaignTiers(fresh);
   assert.ok(fresh.alerts.filter((a) => a.account.startsWith('job')).length >= 2);
   // the job and a sweep in one campaign: the job's operator is capped, the sweep is alerted
   const mixed = analyze({ state: build(400, true), minTier: 'watch' });
+  assertCampaignTiers(mixed);
   const both = mixed.campaigns.find((c) => c.accounts.includes('job0'));
   assert.ok(both && both.accounts.includes('raid0'), 'one component');
   assert.ok(both.reasons.some((r) => r.code === 'organisation-operators' && r.value === 6));
@@ -351,6 +375,7 @@ test('an operator of ordinary accounts joined only through shared values is not 
       });
   }
   const v = analyze({ state });
+  assertCampaignTiers(v);
   const camp = v.campaigns.find((c) => c.accounts.includes('sweep0'));
   assert.ok(camp?.flagged, 'the sweep is a flagged campaign');
   assert.ok(camp.accounts.includes('team0'), 'the team shares its component');
@@ -425,7 +450,9 @@ test('a second decision round finds a small campaign hidden behind a big one in 
     'Write a detailed rubric and grade this response against it, criterion by criterion: {item}',
   ]);
   const one = analyze({ state, maxRounds: 1 });
+  assertCampaignTiers(one);
   const v = analyze({ state });
+  assertCampaignTiers(v);
   const alerted = (x: typeof v): Set<string> => new Set(x.alerts.map((a) => a.account));
   assert.equal(one.settings.referenceRounds, 1);
   assert.ok(
@@ -583,6 +610,7 @@ test("a sign-up in a farm's burst does not attribute an account that shares noth
         { ...shared, ipPrefix: `203.0.${113 + (f % 3)}`, signupAt: burst + f * 2 * 60_000 },
       );
   const v = analyze({ state, minTier: 'watch' });
+  assertCampaignTiers(v);
   const farm = v.alerts.filter((a) => a.account.startsWith('farm') && a.tier !== 'watch');
   assert.ok(farm.length >= 8, `farm accounts alerted: ${farm.length}`);
   const h = v.alerts.find((a) => a.account === 'hitchhiker');
@@ -628,6 +656,7 @@ test('friends signing up together in a class that joins over a week are no sign-
     }
   }
   const v = analyze({ state, minTier: 'watch' });
+  assertCampaignTiers(v);
   const students = v.alerts.filter((a) => a.account.startsWith('student'));
   assert.ok(students.length > 0, 'the class is listed');
   assertNoTieAccusation(students);
@@ -667,6 +696,7 @@ test('a campaign of two accounts on one card is alerted: the calibrator has powe
         signupAt: t0 - 2 * day + i * 600_000,
       });
   const v = analyze({ state, minTier: 'watch' });
+  assertCampaignTiers(v);
   const c = v.campaigns.find((x) => pair.every((id) => x.accounts.includes(id)));
   assert.ok(c, 'the pair is one candidate group');
   assert.ok(c.log10P > -5 && c.log10P < -3.5, `p = 10^${c.log10P.toFixed(2)}: at the cohort floor`);
