@@ -1,21 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/fixtures.js';
+import { runCustoms, type CliResult } from '../helpers/cli.js';
 import { renderPage } from '../helpers/browser.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ZOO = join(ROOT, '../shared/zoo');
 
-function customs(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/customs.js'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const customs = (...args: string[]): CliResult => runCustoms(args);
 
 test('customs fingerprint + compare: JSON shape, exit codes, HTML report renders', async (t) => {
   const dir = tempDir();

@@ -1,26 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/fixtures.js';
+import { runCustoms, type CliResult } from '../helpers/cli.js';
 import { renderPage } from '../helpers/browser.js';
 import { keyFromSecret, keyToJson } from '../../src/watermark/keys.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const ZOO = process.env['CUSTOMS_ZOO'] ?? join(ROOT, '../shared/zoo');
 
-function customs(
-  args: string[],
-  input?: string,
-): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/customs.js'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    ...(input !== undefined ? { input } : {}),
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const customs = (args: string[], input?: string): CliResult => runCustoms(args, input);
 
 test('wm-keygen → generate → detect round trip, with exit codes and HTML', async (t) => {
   if (!existsSync(join(ZOO, 'base-x'))) return t.skip('zoo not found');
