@@ -2166,7 +2166,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
           ...c.reasons,
           {
             code: 'members-capped',
-            text: `the campaign test alone would recommend ${c.tier}, but ${top === 'watch' ? 'no member is recommended above watch' : `no member is recommended above ${top}`} (see the members' reasons): recommended ${top}`,
+            text: `the campaign test alone would recommend ${c.tier}, but no member is recommended above ${top} (see the members' reasons): recommended ${top}`,
           },
         ],
       };

@@ -13,7 +13,7 @@
  * - {@link logHypergeomSf}: ln P[X ≥ k] for the hypergeometric law, summed from the mode side
  *   with early stopping (terms decrease geometrically above the mean).
  */
-import { logChoose } from '../stats/index.js';
+import { logChoose, meanLogE, pToLogE } from '../stats/index.js';
 
 /** ln of the e-value from the integral calibrator: e(p) = (1 − p + p ln p) / (p (ln p)²). */
 export function integralCalibratorLogE(log10p: number): number {
@@ -38,12 +38,14 @@ export function integralCalibratorLogE(log10p: number): number {
  */
 export const CAMPAIGN_KAPPA = 0.1;
 
-/** ln of the fixed calibrator's e-value, e(p) = κ p^(κ−1) (Vovk & Wang, Ann. Stat. 2021, §2). */
+/**
+ * ln of the fixed calibrator's e-value, e(p) = κ p^(κ−1) ({@link pToLogE}; Vovk & Wang, Ann. Stat.
+ * 2021, §2), from log₁₀ p, with κ checked.
+ */
 export function fixedCalibratorLogE(log10p: number, kappa: number): number {
   if (!(kappa > 0 && kappa < 1))
     throw new RangeError(`calibrator κ must be in (0, 1), got ${kappa}`);
-  if (!(log10p < 0)) return Math.log(kappa);
-  return Math.log(kappa) + (kappa - 1) * log10p * Math.LN10;
+  return pToLogE({ log10: Math.min(0, log10p) }, kappa);
 }
 
 /**
@@ -57,10 +59,7 @@ export function fixedCalibratorLogE(log10p: number, kappa: number): number {
  */
 export function campaignCalibratorLogE(log10p: number): number {
   if (!(log10p < 0)) return 0;
-  const a = integralCalibratorLogE(log10p);
-  const b = fixedCalibratorLogE(log10p, CAMPAIGN_KAPPA);
-  const hi = Math.max(a, b);
-  return hi + Math.log(0.5 * Math.exp(a - hi) + 0.5 * Math.exp(b - hi));
+  return meanLogE([integralCalibratorLogE(log10p), fixedCalibratorLogE(log10p, CAMPAIGN_KAPPA)]);
 }
 
 /** Alternatives of the mixture, as fractions of the way from ρ to 1. */
