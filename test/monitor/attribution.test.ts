@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, ingest } from '../../src/monitor/index.js';
 import { attributes, dominates, EVIDENCE, signupBurst } from '../../src/monitor/analyze.js';
+import { mulberry32 } from '../../src/monitor/hash.js';
 import { simulateLog } from '../helpers/traffic.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mon-attr-'));
@@ -113,11 +114,7 @@ test("sign-up burst: a member's sign-up counts only when it stands out against t
   assert.ok(signupBurst(t0, [t0, t0 + 60_000]) > level(2), 'a pair');
   // people sign up in the daytime: a class of 40 over a week, all between 09:00 and 12:00, with
   // several in some hours (deterministic pseudo-random spread); no member is a burst centre
-  let x = 12345;
-  const rand = (): number => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648;
-  };
+  const rand = mulberry32(12345);
   const day0 = Date.UTC(2026, 2, 2);
   const daytime = sorted(
     Array.from(
