@@ -147,6 +147,12 @@ export const MAX_LISTED_CAMPAIGNS = 200;
  * accounts in 75 minutes, over three clock hours).
  */
 export const SIGNUP_BURST_MS = 3_600_000;
+/**
+ * Fewest holders of one path value, and fewest of them within {@link SIGNUP_BURST_MS} of each
+ * other (the centre included), for a burst inside the campaign ({@link subBurstCentres}): a lone
+ * pair signing up together is a coincidence in any busy hour.
+ */
+export const MIN_SUB_BURST = 3;
 /** Neighbourhood of a member's sign-up against which a burst is judged (see {@link SIGNUP_BURST_MS}). */
 export const SIGNUP_PACE_MS = 24 * 3_600_000;
 /**
@@ -1179,6 +1185,36 @@ export function signupBurst(at: number, signups: readonly number[]): number {
   return Math.max(day, week) * Math.LN10;
 }
 
+/**
+ * Sign-up times among `times` (the sign-ups of the members holding one path value: a range or an
+ * AS + agent; sorted in place) around which that value's holders signed up improbably close
+ * together *for the campaign*: under "the holders are a random draw of the campaign's members",
+ * the number x of other holders within {@link SIGNUP_BURST_MS} of a holder, given the s other
+ * members within that window of it among the campaign's `signups` (ms, ascending), is
+ * Hypergeometric(|signups| − 1, s, |times| − 1). A centre needs the tail at or below `logLevel`
+ * (natural log). The null is conditional on the campaign's own sign-up times, so a daily rhythm
+ * or a busy day of the campaign is not a burst; what is, is a few accounts behind one range or
+ * agent signing up within minutes of each other while the rest of the campaign did not: a farm of
+ * a few accounts inside a big component whose pace hides it from {@link signupBurst}
+ * (independent generator, seed 10 at 1.2M lines: a six-account sweep in a 112-account hydra
+ * component, 1e-3.3 against the component's pace).
+ */
+export function subBurstCentres(
+  times: number[],
+  signups: readonly number[],
+  logLevel: number,
+): number[] {
+  times.sort((x, y) => x - y);
+  const out: number[] = [];
+  for (const t of times) {
+    const x = upperBound(times, t + SIGNUP_BURST_MS) - lowerBound(times, t - SIGNUP_BURST_MS) - 1;
+    if (x < MIN_SUB_BURST - 1) continue;
+    const s = upperBound(signups, t + SIGNUP_BURST_MS) - lowerBound(signups, t - SIGNUP_BURST_MS) - 1;
+    if (logHypergeomSf(x, signups.length - 1, s, times.length - 1) <= logLevel) out.push(t);
+  }
+  return out;
+}
+
 /** An account's sign-up hour (hours since the epoch), if the log gave a sign-up time. */
 function signupHour(a: AccountState): number | undefined {
   return a.signupAt === undefined ? undefined : Math.floor(a.signupAt / 3_600_000);
@@ -1388,6 +1424,56 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     const centres = signups.filter((t) => signupBurst(t, signups) <= burstLevel);
     const inBurst = (t: number): boolean =>
       upperBound(centres, t + SIGNUP_BURST_MS) > lowerBound(centres, t - SIGNUP_BURST_MS);
+    /** Kind of value g when the campaign dominates it, else -1 (memoised in `dominated`). */
+    const domOf = (g: number): number => {
+      let dom = dominated.get(g);
+      if (dom === undefined) {
+        const group = groups[g];
+        let k = 0;
+        for (const x of group?.members ?? []) if (inC.has(x)) k++;
+        const ek = evidenceKind(group?.key ?? 0);
+        dom = dominates(ek, k, group?.members.length ?? 0, members.length, N, valueLevel) ? ek : -1;
+        dominated.set(g, dom);
+      }
+      return dom;
+    };
+    // Sign-up bursts of one party inside the campaign ({@link subBurstCentres}): the members
+    // holding one range or AS + agent the campaign dominates, tested against the campaign's own
+    // sign-up times. The family (every member holding such a value with MIN_SUB_BURST member
+    // holders, once per value) is fixed before any sign-up time is looked at: dominance is a
+    // matter of holder counts.
+    const pathHolders = new Map<number, number[]>();
+    for (const m of members) {
+      const t = accs[m]?.signupAt;
+      if (t === undefined) continue;
+      for (const g of vals[m] ?? []) {
+        if (evidenceKind(groups[g]?.key ?? 0) !== EVIDENCE.PATH) continue;
+        const list = pathHolders.get(g);
+        if (list === undefined) pathHolders.set(g, [t]);
+        else list.push(t);
+      }
+    }
+    let subFamily = 0;
+    for (const [g, list] of pathHolders)
+      if (list.length >= MIN_SUB_BURST && domOf(g) === EVIDENCE.PATH) subFamily += list.length;
+    const subLevel = Math.log(LINK_FWER / Math.max(1, subFamily));
+    const subCentres = new Map<number, number[]>();
+    const inSubBurst = (m: number): boolean => {
+      const t = accs[m]?.signupAt;
+      if (t === undefined) return false;
+      for (const g of vals[m] ?? []) {
+        const times = pathHolders.get(g);
+        if (times === undefined || times.length < MIN_SUB_BURST || domOf(g) !== EVIDENCE.PATH)
+          continue;
+        let cs = subCentres.get(g);
+        if (cs === undefined) {
+          cs = subBurstCentres(times, signups, subLevel);
+          subCentres.set(g, cs);
+        }
+        if (upperBound(cs, t + SIGNUP_BURST_MS) > lowerBound(cs, t - SIGNUP_BURST_MS)) return true;
+      }
+      return false;
+    };
     const control: number[] = [];
     const holders = new Map<number, Map<number, number>>();
     const opCount = new Map<number, number>();
@@ -1401,17 +1487,9 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
         const group = groups[g];
         const list = group?.members ?? [];
         if (list.length < 2) continue;
-        let dom = dominated.get(g);
-        if (dom === undefined) {
-          let k = 0;
-          for (const x of list) if (inC.has(x)) k++;
-          const ek = evidenceKind(group?.key ?? 0);
-          const isDominated = dominates(ek, k, list.length, members.length, N, valueLevel);
-          dom = isDominated ? ek : -1;
-          dominated.set(g, dom);
-        }
+        const dom = domOf(g);
         // the campaign's sign-up hour, but is this member's sign-up part of a burst?
-        if (dom === EVIDENCE.SIGNUP && !inBurst(accs[m]?.signupAt ?? 0)) continue;
+        if (dom === EVIDENCE.SIGNUP && !inBurst(accs[m]?.signupAt ?? 0) && !inSubBurst(m)) continue;
         if (dom === EVIDENCE.SIGNUP || dom === EVIDENCE.TIMING) control.push(g);
         else if (dom >= 0) kinds |= 1 << dom;
       }
