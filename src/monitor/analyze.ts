@@ -2174,10 +2174,12 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     const lightCap = LIGHT_ACCOUNT_FACTOR * medianRequests;
     /** Highest recommendation given to an account of each campaign (after every cap). */
     const topOfCampaign = new Map<string, Tier>();
+    const campaignById = new Map<string, CampaignFinding>();
+    for (const c of campaigns) if (!campaignById.has(c.id)) campaignById.set(c.id, c);
     for (const [i, t] of tierOfAccount) {
       const a = accs[i];
       if (!a) continue;
-      const camp = campaigns.find((c) => c.id === t.campaign);
+      const camp = campaignById.get(t.campaign);
       const reasons: Reason[] = [...(camp?.reasons.slice(0, 4) ?? []), ...accountReasons(i)];
       if (t.org !== null)
         reasons.unshift({
