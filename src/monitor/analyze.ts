@@ -1209,7 +1209,8 @@ export function subBurstCentres(
   for (const t of times) {
     const x = upperBound(times, t + SIGNUP_BURST_MS) - lowerBound(times, t - SIGNUP_BURST_MS) - 1;
     if (x < MIN_SUB_BURST - 1) continue;
-    const s = upperBound(signups, t + SIGNUP_BURST_MS) - lowerBound(signups, t - SIGNUP_BURST_MS) - 1;
+    const s =
+      upperBound(signups, t + SIGNUP_BURST_MS) - lowerBound(signups, t - SIGNUP_BURST_MS) - 1;
     if (logHypergeomSf(x, signups.length - 1, s, times.length - 1) <= logLevel) out.push(t);
   }
   return out;
