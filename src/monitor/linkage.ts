@@ -198,7 +198,7 @@ interface AttrGroup {
   readonly members: number[];
 }
 
-interface Linkage {
+export interface Linkage {
   uf: UnionFind;
   /** Per component root: evidence records. */
   evidence: Map<number, { kinds: string; groups: number; log10P: number }[]>;

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, ingest } from '../../src/monitor/index.js';
-import { signupBurst, subBurstCentres } from '../../src/monitor/analyze.js';
+import { signupBurst, subBurstCentres } from '../../src/monitor/attribution.js';
 import { attributes, dominates, EVIDENCE } from '../../src/monitor/linkage.js';
 import { mulberry32 } from '../../src/monitor/hash.js';
 import { simulateLog } from '../helpers/traffic.js';
