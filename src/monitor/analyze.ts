@@ -56,7 +56,14 @@ import {
   type MonitorState,
 } from './state.js';
 import { attribution, behaviourAttributed } from './attribution.js';
-import { commonTemplateCap, link, MIN_ATTRIBUTING_KINDS, signupHour, WORDING } from './linkage.js';
+import {
+  commonTemplateCap,
+  link,
+  MIN_ATTRIBUTING_KINDS,
+  signupHour,
+  WORDING,
+  type LinkKind,
+} from './linkage.js';
 import { TOOL_NAME, TOOL_VERSION } from '../version.js';
 
 /** Graduated recommendations, weakest first. */
@@ -182,8 +189,7 @@ export interface AccountFinding {
   readonly allowlisted: boolean;
 }
 
-/** Kinds of links between accounts. */
-export type LinkKind = 'payment' | 'infrastructure' | 'signup' | 'content' | 'timing';
+export type { LinkKind } from './linkage.js';
 
 /** A campaign candidate (a connected group of accounts). */
 export interface CampaignFinding {

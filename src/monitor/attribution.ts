@@ -251,9 +251,7 @@ export function attribution(
     for (const m of members) {
       let kinds = 0;
       for (const g of vals[m] ?? []) {
-        const group = groups[g];
-        const list = group?.members ?? [];
-        if (list.length < 2) continue;
+        // a value held by fewer than two members is never dominated (-1): nothing to count
         const dom = domOf(g);
         // the campaign's sign-up hour, but is this member's sign-up part of a burst?
         if (dom === EVIDENCE.SIGNUP && !inBurst(accs[m]?.signupAt ?? 0) && !inSubBurst(m)) continue;

@@ -11,9 +11,11 @@
 import { chernoffLogBound, logHypergeomSf } from './evidence.js';
 import { combine, hashString } from './hash.js';
 import { accountDays, ACTIVITY_MINHASH, KEY_TYPE, SLOT_MS, U, type AccountState } from './state.js';
-import type { LinkKind } from './analyze.js';
 
 const DAY = 86_400_000;
+
+/** Kinds of links between accounts. */
+export type LinkKind = 'payment' | 'infrastructure' | 'signup' | 'content' | 'timing';
 
 /** An account's sign-up hour (hours since the epoch), if the log gave a sign-up time. */
 export function signupHour(a: AccountState): number | undefined {
