@@ -5,33 +5,25 @@
  * returns a {@link MonitorVerdict}; `simulateTraffic` writes a labelled synthetic log for
  * evaluation. Renderers turn a verdict into the alerts file, a text summary or an HTML report.
  */
-import { analyze, type Allowlist, type MonitorVerdict, type Tier } from './analyze.js';
+import { analyze } from './analyze.js';
 import { ingest, type IngestProgress } from './ingest.js';
 import type { Mapping } from './mapping.js';
+import type { Allowlist, MonitorVerdict, Tier } from './verdict.js';
 
-export {
-  analyze,
-  accountFeatures,
-  formatLog10,
-  FEATURES,
-  FEATURE_WEIGHTS,
-  TIERS,
-  DEFAULT_FDR,
-  MIN_REQUESTS,
-  MIN_CAMPAIGN_REQUESTS,
-  MAX_REFERENCE_ROUNDS,
-  LIGHT_ACCOUNT_FACTOR,
-} from './analyze.js';
+export { analyze, DEFAULT_FDR, MAX_REFERENCE_ROUNDS, LIGHT_ACCOUNT_FACTOR } from './analyze.js';
+export type { AnalyzeOptions } from './analyze.js';
+export { accountFeatures, FEATURES, FEATURE_WEIGHTS, MIN_REQUESTS } from './cohorts.js';
+export type { Feature } from './cohorts.js';
+export { MIN_CAMPAIGN_REQUESTS } from './campaign.js';
+export { formatLog10, TIERS } from './verdict.js';
 export type {
   AccountFinding,
-  AnalyzeOptions,
   Allowlist,
   CampaignFinding,
-  Feature,
   MonitorVerdict,
   Reason,
   Tier,
-} from './analyze.js';
+} from './verdict.js';
 export { ingest, partitionOf, MAX_LINE_BYTES } from './ingest.js';
 export type {
   FileProblem,

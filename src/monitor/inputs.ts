@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import type { Allowlist } from './analyze.js';
+import type { Allowlist } from './verdict.js';
 import { MonitorError, type MonitorErrorCode } from './errors.js';
 import { parseTime } from './record.js';
 

@@ -17,7 +17,7 @@ import {
   type CampaignFinding,
   type MonitorVerdict,
   type Tier,
-} from './analyze.js';
+} from './verdict.js';
 
 /** One line of the alerts file. */
 export interface AlertLine {

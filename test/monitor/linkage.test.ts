@@ -7,7 +7,7 @@ import {
   featurize,
   observe,
 } from '../../src/monitor/index.js';
-import { TIERS } from '../../src/monitor/analyze.js';
+import { TIERS } from '../../src/monitor/verdict.js';
 import { behaviourAttributed } from '../../src/monitor/attribution.js';
 import { mulberry32 } from '../../src/monitor/hash.js';
 import { trafficRecord } from '../helpers/traffic.js';

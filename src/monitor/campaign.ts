@@ -1,0 +1,503 @@
+/**
+ * What one flagged or near-flagged campaign is recommended (steps 6–7 of `analyze.ts`): its
+ * tier from the campaign test and the caps that keep legitimate groups at watch
+ * ({@link campaignTier}), then which members are attributed to it, their operators, and each
+ * member's recommendation ({@link attributeMembers}). Both return reasons for the analyst; the
+ * decision loop in `analyze.ts` merges the members' recommendations across campaigns.
+ */
+import { chiSquareSf, normalSf } from '../stats/index.js';
+import { behaviourAttributed } from './attribution.js';
+import { quantile } from './evidence.js';
+import { operatorTies } from './graph.js';
+import { MIN_ATTRIBUTING_KINDS, signupHour, WORDING, type Linkage } from './linkage.js';
+import { normalQuantileFast } from './scoring.js';
+import { KEY_TYPE, keySetHas, keySetKeys, U, type AccountState } from './state.js';
+import {
+  compareText,
+  fmtPct,
+  formatLog10,
+  tierIndex,
+  type CampaignFinding,
+  type Reason,
+  type Tier,
+} from './verdict.js';
+
+const DAY = 86_400_000;
+
+/** log10 p at or below which a flagged campaign may be throttled. */
+export const THROTTLE_LOG10P = -10;
+
+/** Cross-account exact-prompt overlap reported as a reason. */
+export const SHARED_PROMPT_OVERLAP = 0.3;
+
+/**
+ * Pooled share of new substantive prompts below which a campaign is capped at "watch":
+ * most of what it sends it has sent before, which buys a distiller nothing.
+ */
+export const EVALUATION_NOVELTY = 0.5;
+
+/** Median account age (days from sign-up to first request) above which accounts count as established. */
+export const ESTABLISHED_DAYS = 30;
+
+/** Fewest sampled substantive prompts for the novelty cap to apply. */
+export const MIN_NOVELTY_SAMPLE = 50;
+
+/**
+ * Default fewest requests (all of a campaign's traffic in the window, an upper bound on what it
+ * can have harvested) for a campaign to be recommended above "watch". Published distillation
+ * sets start at about a thousand examples (s1: 1,000 reasoning traces, Muennighoff et al. 2025;
+ * LIMO: 817), and the campaigns the labs reported ran to millions of exchanges; a linked group
+ * whose whole traffic is below that cannot have extracted a capability in this window, whatever
+ * its coordination. Such groups are mostly cohesive legitimate ones — a class on one campus NAT
+ * that signed up in one session and meets in weekly labs (eval setting `stress-classroom`) — and
+ * a campaign below it stays on the watch list, where it grows window over window.
+ */
+export const MIN_CAMPAIGN_REQUESTS = 1000;
+
+/**
+ * log10 of a combined p-value of independent-ish member p-values: Fisher's method catches a few
+ * extreme members, Stouffer's a consistent shift; the smaller, doubled (Bonferroni over the two).
+ */
+export function combineLog10P(ps: readonly number[]): number {
+  if (ps.length === 0) return 0;
+  let T = 0;
+  let Z = 0;
+  for (const p of ps) {
+    T += -2 * Math.log(p);
+    Z += -normalQuantileFast(p);
+  }
+  const lf = chiSquareSf(T, 2 * ps.length).log10;
+  const ls = normalSf(Z / Math.sqrt(ps.length)).log10;
+  return Math.min(0, Math.min(lf, ls) + Math.log10(2));
+}
+
+/**
+ * The organisation of a group of accounts when all of them carry the same `org` and they are
+ * established (sign-up dates known for at least half, median ≥ {@link ESTABLISHED_DAYS} days from
+ * sign-up to first request): one known customer acting under its own organisation. Else null.
+ */
+function establishedOrg(
+  members: readonly AccountState[],
+): { org: string; medianAge: number } | null {
+  const org = members[0]?.org;
+  if (org === undefined || org === '' || members.some((a) => a.org !== org)) return null;
+  const medianAge = medianAgeDays(members);
+  return medianAge >= ESTABLISHED_DAYS ? { org, medianAge } : null;
+}
+
+/**
+ * Median days from sign-up to first request over accounts whose sign-up time is known; NaN when
+ * it is known for fewer than half of them.
+ */
+function medianAgeDays(members: readonly AccountState[]): number {
+  const ages = members
+    .filter((a) => a.signupAt !== undefined && Number.isFinite(a.first))
+    .map((a) => (a.first - (a.signupAt ?? a.first)) / DAY);
+  return ages.length * 2 >= members.length ? quantile(ages, 0.5) : NaN;
+}
+
+/** A linked group of accounts and its campaign test. */
+export interface CampaignCandidate {
+  /** Root of its component in the linkage. */
+  readonly root: number;
+  readonly members: readonly number[];
+  /** Members with enough requests to be scored. */
+  readonly scored: readonly number[];
+  /** Scored members' conformal p-values against their cohorts without the group. */
+  readonly ps: ReadonlyMap<number, number>;
+  /** log10 of the combined p-value ({@link combineLog10P}). */
+  readonly log10P: number;
+  /** Calibrated e-value (natural log) that e-BH takes. */
+  readonly logE: number;
+}
+
+/** Share of the members' sampled exact prompts (64 members, 200 prompts each) also sent by another. */
+export function sharedPromptOverlap(
+  accs: readonly AccountState[],
+  members: readonly number[],
+): number {
+  let tested = 0;
+  let dup = 0;
+  const sample = members.slice(0, 64);
+  for (const i of sample) {
+    const a = accs[i];
+    if (!a) continue;
+    let seen = 0;
+    for (const k of keySetKeys(a.keys)) {
+      if ((k & 7) !== KEY_TYPE.EXACT) continue;
+      if (seen++ >= 200) break;
+      tested++;
+      for (const o of sample) {
+        if (o === i) continue;
+        const b = accs[o];
+        if (b && keySetHas(b.keys, k)) {
+          dup++;
+          break;
+        }
+      }
+    }
+  }
+  return tested > 0 ? dup / tested : 0;
+}
+
+/** What {@link campaignTier} reads about one campaign. */
+export interface TierInput {
+  readonly accs: readonly AccountState[];
+  /** Cohort of each account (`Cohorts.of`). */
+  readonly cohort: readonly number[];
+  /** Scored accounts in a fixed pseudo-random order, for control statistics. */
+  readonly controlPool: readonly number[];
+  readonly candidate: CampaignCandidate;
+  readonly memberAccs: readonly AccountState[];
+  /** Whether the campaign passed e-BH. */
+  readonly flagged: boolean;
+  /** The campaign's link evidence, and the same summed by kinds. */
+  readonly links: readonly { readonly kinds: string }[];
+  readonly linkSummary: Iterable<{ kinds: string; groups: number; log10P: number }>;
+  /** Median composite percentile of the scored members in their cohorts. */
+  readonly medianPercentile: number;
+  readonly requests: number;
+  /** Requests that elicit reasoning, grades, tool traces or rewrites. */
+  readonly elicit: number;
+  readonly minCampaignRequests: number;
+  /** Whether an allow-list names organisations (a licence list). */
+  readonly licenceList: boolean;
+}
+
+/**
+ * The recommendation of a campaign that passed e-BH (verify; throttle when p ≤
+ * 10^{@link THROTTLE_LOG10P} and its median member is in its cohort's top quarter; block when it
+ * is also tied by a payment method, a sign-up burst or synchronised activity and has three or more
+ * members) or came near (p ≤ 10⁻³: watch), then capped at watch when it is linked by wording
+ * alone, immaterial (fewer than `minCampaignRequests` requests), evaluation-like (mostly re-sent
+ * prompts from established accounts) or one established organisation without a licence list.
+ * Returns the tier, the shared-prompt overlap and the reasons in the order reports show them.
+ */
+export function campaignTier(x: TierInput): { tier: Tier; overlap: number; reasons: Reason[] } {
+  const { accs, candidate: c, memberAccs, flagged, links, requests } = x;
+  const reasons: Reason[] = [];
+  const overlap = sharedPromptOverlap(accs, c.members);
+  // the same statistic for unrelated accounts of the same cohorts: common prompts are shared
+  // by everyone, only an excess says "one benchmark run from several accounts"
+  const memberSet = new Set(c.members);
+  const cohorts = new Set(c.scored.map((m) => x.cohort[m]));
+  const want = Math.min(64, c.members.length);
+  const control: number[] = [];
+  for (const i of x.controlPool) {
+    if (control.length >= want) break;
+    if (!memberSet.has(i) && cohorts.has(x.cohort[i])) control.push(i);
+  }
+  const base = control.length >= 2 ? sharedPromptOverlap(accs, control) : 0;
+  const strong = links.some(
+    (l) => l.kinds === 'payment' || l.kinds.includes('signup') || l.kinds.includes('timing'),
+  );
+  let tier: Tier = flagged ? 'verify' : 'watch';
+  if (flagged && c.log10P <= THROTTLE_LOG10P && x.medianPercentile >= 0.75) tier = 'throttle';
+  if (tier === 'throttle' && strong && c.members.length >= 3) tier = 'block';
+  // linked by nothing but the wording of extraction requests: independent users who draw
+  // their requests from one popular pool of wordings (students asking for step-by-step
+  // explanations) look the same to this test (measured: eval setting stress-students), so
+  // such a group is for an analyst to look at, never an accusation
+  if (tier !== 'watch' && links.length > 0 && links.every((l) => l.kinds === WORDING)) {
+    tier = 'watch';
+    reasons.push({
+      code: 'wording-only',
+      text: 'linked only by shared wordings of extraction-style requests, which independent users of one popular phrasing pool also share: capped at watch',
+    });
+  }
+  if (tier !== 'watch' && requests < x.minCampaignRequests) {
+    tier = 'watch';
+    reasons.push({
+      code: 'immaterial',
+      text: `the campaign sent ${requests} requests in the window, fewer than ${x.minCampaignRequests}: too few to have harvested a distillation set, whatever its coordination (capped at watch)`,
+      value: requests,
+    });
+  }
+  if (overlap >= SHARED_PROMPT_OVERLAP && overlap >= 3 * base)
+    reasons.push({
+      code: 'shared-prompts',
+      text: `${fmtPct(overlap)} of sampled prompts were also sent by another member (${fmtPct(base)} among unrelated accounts): either repeated sampling of the same prompts, or one evaluation set run from several accounts`,
+      value: overlap,
+    });
+  // Harvesting buys new prompt/response pairs; an evaluation re-sends a fixed set. When most
+  // of the campaign's substantive prompts are repeats, it is capped at "watch".
+  let tested = 0;
+  let novel = 0;
+  for (const a of memberAccs) {
+    const t = a.u[U.TESTED + KEY_TYPE.EXACT] ?? 0;
+    tested += t;
+    novel += t - (a.u[U.HITS + KEY_TYPE.EXACT] ?? 0);
+  }
+  const pooledNovelty = tested >= MIN_NOVELTY_SAMPLE ? (novel / tested) * (1 - overlap) : NaN;
+  // ... provided the accounts are established: fraud campaigns run on freshly made accounts
+  const medianAge = medianAgeDays(memberAccs);
+  // sign-up dates missing for most members: freshness cannot tell a harvest from an
+  // evaluation, and the conservative reading (evaluation) is taken
+  const ageUnknown = Number.isNaN(medianAge);
+  if (
+    pooledNovelty < EVALUATION_NOVELTY &&
+    (ageUnknown || medianAge >= ESTABLISHED_DAYS) &&
+    tier !== 'watch'
+  ) {
+    tier = 'watch';
+    reasons.push({
+      code: 'evaluation-like',
+      text: `only ${fmtPct(pooledNovelty)} of the campaign's substantive prompts are new (the rest are re-sent within or across accounts) and its accounts are ${ageUnknown ? 'of unknown age (no sign-up dates)' : `established (median ${Math.round(medianAge)} days before first use)`}: looks like an evaluation run, not a harvest (capped at watch)`,
+      value: pooledNovelty,
+    });
+  }
+  // One established organisation's own accounts: the provider's customer record, not a set
+  // of accounts made to look unrelated. Without a licence list (an allow-list naming orgs)
+  // a licensed bulk job of that customer (synthetic data under contract) cannot be told from
+  // an unlicensed one, so such a group is for an analyst, never an accusation. With a licence
+  // list, an organisation not on it is judged like any other group.
+  const oneOrg = x.licenceList ? null : establishedOrg(memberAccs);
+  if (tier !== 'watch' && oneOrg !== null) {
+    tier = 'watch';
+    reasons.push({
+      code: 'one-organisation',
+      text: `every account belongs to one organisation (${oneOrg.org}) and they are established (median ${Math.round(oneOrg.medianAge)} days before first use): looks like one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+    });
+  }
+  reasons.unshift({
+    code: 'campaign',
+    text: `${c.members.length} linked accounts (${c.scored.length} scored) whose extraction scores are jointly improbable for a random draw from their cohorts: p = ${formatLog10(c.log10P)}`,
+    value: c.members.length,
+  });
+  for (const l of x.linkSummary)
+    reasons.push({
+      code: `linked-by-${l.kinds}`,
+      text:
+        l.kinds === 'payment'
+          ? 'accounts share a payment method'
+          : l.kinds === WORDING
+            ? `accounts share improbably many rare wordings of their extraction-style requests (best pair p = ${formatLog10(l.log10P)}, family-wise over all pairs of accounts)`
+            : `accounts share ${l.kinds.replace('+', ' and ')} attributes in improbable overlap (best p = ${formatLog10(l.log10P)}, ${l.groups} groups)`,
+    });
+  reasons.push({
+    code: 'pooled-elicitation',
+    text: `${fmtPct(requests > 0 ? x.elicit / requests : 0)} of the campaign's ${requests} requests elicit reasoning, grades, tool traces or rewrites`,
+    value: requests > 0 ? x.elicit / requests : 0,
+  });
+  return { tier, overlap, reasons };
+}
+
+/** What {@link attributeMembers} reads besides the campaign. */
+export interface AttributionContext {
+  readonly accs: readonly AccountState[];
+  /** Whether each account has enough requests to be scored. */
+  readonly eligible: readonly boolean[];
+  /** Operators (`Linkage.op`). */
+  readonly op: Linkage['op'];
+  /** Members of a component attributed by control attributes (`attribution.ts`). */
+  readonly attributedOf: (root: number, members: readonly number[]) => ReadonlySet<number>;
+  readonly fdr: number;
+  /** Whether an allow-list names organisations (a licence list). */
+  readonly licenceList: boolean;
+}
+
+/** One member's recommendation from one campaign. */
+export interface MemberTier {
+  readonly i: number;
+  readonly tier: Tier;
+  /** Operator id (`<campaign>/<k>`), or null when its operator is not listed. */
+  readonly operator: string | null;
+  /** Capped at verify as a lone member of its operator (the attribution hitchhiker). */
+  readonly lone: boolean;
+  /** Capped at watch as one established organisation's operator (without a licence list). */
+  readonly org: string | null;
+  /** Attributed by its own profile ({@link behaviourAttributed}), not by a tie. */
+  readonly byProfile: boolean;
+}
+
+/**
+ * Which members of a campaign with a tier are attributed to it, the operators they form, and
+ * each attributed member's recommendation (docs/monitor.md, pipeline step 7):
+ *
+ * - members with a control attribute (`attribution.ts`) keep the campaign's tier, unless their
+ *   operator is joined to the campaign only through values many parties share and its own
+ *   members are not improbable for their cohorts (weak operator, Bonferroni at `fdr`);
+ * - members of a flagged campaign without one are attributed by their own profile
+ *   ({@link behaviourAttributed}) at most at verify;
+ * - a campaign with no attributed member and established accounts is a group no party is known
+ *   to run: watch;
+ * - the only attributed account of its operator, signed up in another operator's burst hour, is
+ *   capped at verify (`lone`), and an operator of one established organisation at watch.
+ *
+ * Returns the campaign's tier after those rules, its listed operators, the reasons to append,
+ * and the members' recommendations in the order they are to be merged.
+ */
+export function attributeMembers(
+  ctx: AttributionContext,
+  c: CampaignCandidate,
+  id: string,
+  campaignTier: Tier,
+  flagged: boolean,
+  memberAccs: readonly AccountState[],
+): {
+  tier: Tier;
+  operators: CampaignFinding['operators'][number][];
+  reasons: Reason[];
+  members: MemberTier[];
+} {
+  const { accs, op, fdr } = ctx;
+  let tier = campaignTier;
+  const reasons: Reason[] = [];
+  const operators: CampaignFinding['operators'][number][] = [];
+  const out: MemberTier[] = [];
+  // operators: members grouped by the party-identifying links (see Linkage.op)
+  const byOp = new Map<number, number[]>();
+  for (const i of c.members) {
+    const r = op.find(i);
+    const list = byOp.get(r);
+    if (list === undefined) byOp.set(r, [i]);
+    else list.push(i);
+  }
+  // An operator joined to the others only through values many parties share (an AS + agent,
+  // a sign-up hour) is part of the campaign only if its own members are improbable for their
+  // cohorts: a company whose team shares a card and an office range is one operator, and
+  // when that range sits in a cloud a campaign also uses, the card must not attribute the
+  // team to the campaign. Each operator's scored members' p-values (against their cohorts
+  // without the campaign) are combined like the campaign's, at level fdr / operators tested
+  // (Bonferroni); members of operators that fail are attributed only by their own profile.
+  // An operator of one account has no tie of its own: its attribution rests on values the
+  // campaign dominates (and the lone-member cap below), so it is not tested.
+  const weak = new Set<number>();
+  if (byOp.size > 1) {
+    const tested = [...byOp.values()].filter((list) => list.length >= 2);
+    const level = Math.log10(fdr / Math.max(1, tested.length));
+    for (const list of tested) {
+      const ps = list.filter((i) => ctx.eligible[i]).map((i) => c.ps.get(i) ?? 1);
+      if (ps.length === 0 || combineLog10P(ps) > level) for (const i of list) weak.add(i);
+    }
+  }
+  const core = new Set(ctx.attributedOf(c.root, c.members));
+  let demoted = 0;
+  for (const i of weak) if (core.delete(i)) demoted++;
+  // members tied only by path and prompts whose own profile is improbable for their cohort
+  const byBehaviour =
+    flagged && tier !== 'watch'
+      ? behaviourAttributed(c.scored, core, c.ps, fdr)
+      : new Set<number>();
+  const peripheral = c.members.length - core.size - byBehaviour.size;
+  if (demoted > 0)
+    reasons.push({
+      code: 'weak-operators',
+      text: `${demoted} member(s) sharing a payment method or a sign-up burst with each other belong to operators joined to the campaign only through values many parties share (an AS + agent, a sign-up hour) and whose own members are not improbable for their cohorts: attributed only by their own profile`,
+      value: demoted,
+    });
+  if (byBehaviour.size > 0)
+    reasons.push({
+      code: 'behaviour-attributed',
+      text: `${byBehaviour.size} member(s) without a control attribute are attributed by their own extraction profile (Benjamini–Hochberg at ${fdr} over the members' p-values against their cohorts without the campaign); recommended at most verify`,
+      value: byBehaviour.size,
+    });
+  if (peripheral > 0)
+    reasons.push({
+      code: 'peripheral-members',
+      text: `${peripheral} linked account(s) share no payment method and fewer than ${MIN_ATTRIBUTING_KINDS} kinds of the campaign's dominant attributes (network, AS + agent and gateway system prompt count as one; a sign-up hour counts only inside a burst, and a burst or activity band only when another account of the member's operator shares it), or belong to an operator of ordinary accounts, and their own profile is not improbable for their cohort; listed but not alerted`,
+      value: peripheral,
+    });
+  const opOf = new Map<number, string>();
+  const attributedIn = new Map<string, number>();
+  [...byOp.values()]
+    .map((list) => ({
+      list,
+      ids: list.map((i) => accs[i]?.id ?? '').sort(),
+      attributed: list.filter((i) => core.has(i) || byBehaviour.has(i)).length,
+    }))
+    .filter((o) => o.attributed > 0)
+    .sort((x, y) => y.list.length - x.list.length || compareText(x.ids[0] ?? '', y.ids[0] ?? ''))
+    .forEach((o, k) => {
+      const oid = `${id}/${k + 1}`;
+      for (const i of o.list) opOf.set(i, oid);
+      attributedIn.set(oid, o.attributed);
+      operators.push({
+        id: oid,
+        accounts: o.ids,
+        attributed: o.attributed,
+        requests: o.list.reduce((s, i) => s + (accs[i]?.n ?? 0), 0),
+        ties: operatorTies(o.list.map((i) => accs[i]).filter((a) => a !== undefined)),
+      });
+    });
+  // An operator of one established organisation inside a bigger campaign (joined to it by a
+  // shared cloud or templates) is capped at watch like a campaign of one (see campaignTier).
+  const orgOf = new Map<string, string>();
+  if (!ctx.licenceList)
+    for (const list of byOp.values()) {
+      const oid = opOf.get(list[0] ?? -1);
+      if (oid === undefined) continue; // not listed: no attributed member
+      const org = establishedOrg(
+        list.map((i) => accs[i]).filter((a): a is AccountState => a !== undefined),
+      );
+      if (org !== null) orgOf.set(oid, org.org);
+    }
+  let orgCapped = 0;
+  const assign = (i: number, want: Tier, lone: boolean, byProfile: boolean): void => {
+    const oid = opOf.get(i) ?? null;
+    const org = orgOf.get(oid ?? '') ?? null;
+    if (org !== null && tierIndex(want) > tierIndex('watch')) orgCapped++;
+    out.push({ i, tier: org !== null ? 'watch' : want, operator: oid, lone, org, byProfile });
+  };
+  // No member tied by a control attribute (a card, a sign-up burst, synchronised activity)
+  // and accounts established before the window (median ≥ ESTABLISHED_DAYS from sign-up to
+  // first use): nothing says one party runs or made these accounts. A research lab on its
+  // institute's ranges running one evaluation harness is such a group, extraction-like as a
+  // whole and with its busiest members extreme for their cohorts (measured: independent
+  // generator, seeds 8 and 9 at 1.2M lines); its members are listed at watch, never
+  // accused. A hydra of fresh accounts behind a reseller's proxy, sharing only the path and
+  // templates, keeps behaviour attribution (eval setting heldout-hydra5: one of 7 hydras
+  // is found only so).
+  const noParty = core.size === 0 && medianAgeDays(memberAccs) >= ESTABLISHED_DAYS;
+  if (noParty) tier = 'watch';
+  for (const i of byBehaviour) assign(i, noParty ? 'watch' : 'verify', false, true);
+  if (noParty && byBehaviour.size > 0)
+    reasons.push({
+      code: 'no-party',
+      text: `no member shares a payment method, a sign-up burst or synchronised activity with another: nothing ties the accounts to one party (a lab or a campus sharing a network and an evaluation harness looks the same), so the members attributed by their own profile are listed at watch`,
+      value: byBehaviour.size,
+    });
+  // sign-up hours of attributed members of operators with two or more attributed members
+  const hourOf = (i: number): number | undefined => {
+    const a = accs[i];
+    return a === undefined ? undefined : signupHour(a);
+  };
+  const partyHours = new Set<number>();
+  for (const i of c.members) {
+    if (!core.has(i) && !byBehaviour.has(i)) continue;
+    const h = hourOf(i);
+    if (h !== undefined && (attributedIn.get(opOf.get(i) ?? '') ?? 0) >= 2) partyHours.add(h);
+  }
+  let lones = 0;
+  for (const i of c.members) {
+    if (!core.has(i)) continue;
+    const oid = opOf.get(i) ?? null;
+    // the attribution hitchhiker of docs/monitor.md: the only attributed account of its
+    // operator, signed up in an hour in which attributed accounts of another operator signed
+    // up. Its sign-up hour is another party's burst, and it holds the path or templates
+    // that party uses: what an unrelated account can share. No sanction beyond verification.
+    // (Members of a burst that is a party of its own, each alone in its operator, share
+    // their hour only with each other and keep the campaign's tier.)
+    const h = hourOf(i);
+    const lone =
+      (attributedIn.get(oid ?? '') ?? 0) <= 1 &&
+      h !== undefined &&
+      partyHours.has(h) &&
+      tierIndex(tier) > tierIndex('verify');
+    if (lone) lones++;
+    assign(i, lone ? 'verify' : tier, lone, false);
+  }
+  if (orgCapped > 0)
+    reasons.push({
+      code: 'organisation-operators',
+      text: `${orgCapped} attributed member(s) form operators each of one established organisation: one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+      value: orgCapped,
+    });
+  if (lones > 0)
+    reasons.push({
+      code: 'lone-members',
+      text: `${lones} attributed member(s) are alone in their operator and signed up in an hour in which another operator's attributed accounts signed up: possibly unrelated accounts that share that party's path or templates, recommended at most verify`,
+      value: lones,
+    });
+  return { tier, operators, reasons, members: out };
+}
