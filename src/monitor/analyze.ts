@@ -35,13 +35,11 @@
 
 import { eBH } from '../stats/index.js';
 import type { FileProblem } from './ingest.js';
-import { campaignCalibratorLogE, quantile } from './evidence.js';
+import { quantile } from './evidence.js';
 import {
   cohortReference,
-  conformalP,
-  leaveGroupOutPValues,
-  percentileIn,
-  scoreRow,
+  scoreAccounts,
+  type AccountScores,
   type CohortReference,
 } from './scoring.js';
 import { combine, fmix32, hashString } from './hash.js';
@@ -69,10 +67,9 @@ import {
 } from './cohorts.js';
 import {
   attributeMembers,
+  campaignTests,
   campaignTier,
-  combineLog10P,
   MIN_CAMPAIGN_REQUESTS,
-  type CampaignCandidate,
 } from './campaign.js';
 import { campaignActivity, campaignGraphs } from './graph.js';
 import {
@@ -204,7 +201,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     comps,
     shared,
     releases,
-    prepCaveats,
+    caveats: [...prepCaveats, ...dataCaveats(state, accs, releases)],
   };
   // Round 1 leaves nothing out. While a round alerts accounts at verify or above that the last
   // reference still held, the next round leaves them out of every cohort's reference (they are
@@ -232,6 +229,47 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   return verdict;
 }
 
+/**
+ * What the log could not show, from the fields it carries (no token counts, sign-up times,
+ * payment ids or addresses), the model releases in its window and the bounds hit while reading
+ * it; and the campaign test's one modelling assumption. Decision rounds do not change them.
+ */
+function dataCaveats(
+  state: MonitorState,
+  accs: readonly AccountState[],
+  releases: readonly Release[],
+): string[] {
+  const caveats: string[] = [];
+  const seen = state.seen;
+  if (seen.tokens === 0) caveats.push('no token counts: the output-ratio feature was not used');
+  if (seen.signup === 0)
+    caveats.push('no sign-up times: account freshness and sign-up links were not used');
+  if (seen.payment === 0) caveats.push('no payment ids: accounts could not be linked by payment');
+  if (seen.ip === 0) caveats.push('no IP addresses: accounts could not be linked by network');
+  if (seen.ip === 0 && seen.asn === 0 && seen.payment === 0 && seen.signup === 0)
+    caveats.push(
+      'no network, payment or sign-up field at all: only synchronised activity can link accounts for an alert; groups linked by what they send alone (which licensed synthetic-data jobs and benchmark runners share as much as a campaign does) are listed at watch (docs/monitor.md, Limitations)',
+    );
+  if (releases.length === 0)
+    caveats.push('no model release inside the log window: release pivots could not be seen');
+  const sampledFrames = accs.reduce((s, a) => s + (a.frames.level > 0 ? 1 : 0), 0);
+  if (sampledFrames > 0)
+    caveats.push(
+      `${sampledFrames} accounts used more than ${MAX_FRAME_SLOTS / 2} distinct template frames: shared templates were found in a consistent sample of their frames`,
+    );
+  if (state.malformedCount > 0)
+    caveats.push(`${state.malformedCount} malformed lines were skipped (see malformed.lines)`);
+  const dropped = accs.reduce((s, a) => s + a.daysDropped, 0);
+  if (dropped > 0)
+    caveats.push(
+      `${dropped} requests fell outside the per-account day table (timelines truncated)`,
+    );
+  caveats.push(
+    'campaign p-values assume that, for benign accounts, being linked carries no information about behaviour; tightly knit legitimate groups (one lab, one company) can violate this',
+  );
+  return caveats;
+}
+
 /** A model release: given, or inferred from the model's first appearance. */
 interface Release {
   readonly model: string;
@@ -255,7 +293,8 @@ interface Decision {
   readonly comps: ReadonlyMap<number, readonly number[]>;
   readonly shared: ReturnType<typeof sharedTemplates>;
   readonly releases: readonly Release[];
-  readonly prepCaveats: readonly string[];
+  /** Caveats of the data and the cohorts, the same for every round. */
+  readonly caveats: readonly string[];
 }
 
 /** One account's recommendation, merged over the campaigns it belongs to. */
@@ -281,35 +320,18 @@ function decide(
   round: number,
 ): { verdict: MonitorVerdict; strong: Uint8Array } {
   const { opts, fdr, minRequests, accs, feats, eligible, cohorts, linkage, shared, releases } = ctx;
+  const state = opts.state;
   const cohort = cohorts.of;
   const N = accs.length;
   const minTier = opts.minTier ?? 'verify';
   const minCampaignRequests = opts.minCampaignRequests ?? MIN_CAMPAIGN_REQUESTS;
   const includeSingletons = opts.includeSingletons ?? false;
   const idxElig = accs.map((_, i) => i).filter((i) => eligible[i]);
-  const caveats = [...ctx.prepCaveats];
-  const strong = new Uint8Array(N);
   const refs = new Map<number, CohortReference>();
   for (const [c, members] of refMembers)
     refs.set(c, cohortReference(members, feats, FEATURES.length));
-  const fullScores = new Float64Array(N);
-  for (const i of idxElig) {
-    const ref = refs.get(cohort[i] ?? -1);
-    if (ref) fullScores[i] = scoreRow(feats[i] ?? new Float64Array(), ref, FEATURE_WEIGHTS);
-  }
-  const sortedScores = new Map<number, Float64Array>();
-  for (const [c, ref] of refs)
-    sortedScores.set(c, Float64Array.from(ref.members.map((i) => fullScores[i] ?? 0)).sort());
-  // account p-value within its cohort: (1 + #{others ≥}) / m; percentile for display
-  const accountP = new Float64Array(N).fill(1);
-  const compPctOf = new Float64Array(N).fill(0.5);
-  for (const i of idxElig) {
-    const sorted = sortedScores.get(cohort[i] ?? -1);
-    if (!sorted || sorted.length === 0) continue;
-    const sc = fullScores[i] ?? 0;
-    accountP[i] = (conformalP(sc, sorted) * (sorted.length + 1) - 1) / sorted.length;
-    compPctOf[i] = percentileIn(sc, sorted);
-  }
+  const scores = scoreAccounts(refs, idxElig, cohort, feats, FEATURE_WEIGHTS);
+  const { compPctOf } = scores;
   const reasonsOf = (i: number): Reason[] => {
     const c = cohort[i] ?? -1;
     return accountReasons(
@@ -320,33 +342,15 @@ function decide(
     );
   };
 
-  // campaign tests: members against their cohorts without the campaign (a big cluster is not
-  // its own reference), combined; calibrated e-values; e-BH across all candidates
-  const cands: CampaignCandidate[] = [];
-  for (const [root, members] of ctx.comps) {
-    if (members.length < 2) continue;
-    const scored = members.filter((i) => eligible[i]);
-    if (scored.length < 2) continue;
-    const ps = leaveGroupOutPValues(
-      scored,
-      cohort,
-      refs,
-      feats,
-      FEATURE_WEIGHTS,
-      fullScores,
-      sortedScores,
-    );
-    const log10P = combineLog10P(scored.map((i) => ps.get(i) ?? 1));
-    cands.push({ root, members, scored, ps, log10P, logE: campaignCalibratorLogE(log10P) });
-  }
-  const rejected = new Set(
-    eBH(
-      cands.map((c) => c.logE),
-      fdr,
-    ),
+  const { cands, rejected, thresholdLogE } = campaignTests(
+    ctx.comps,
+    eligible,
+    cohort,
+    refs,
+    feats,
+    scores,
+    fdr,
   );
-  const thresholdLogE =
-    cands.length > 0 ? Math.log(cands.length / (fdr * Math.max(1, rejected.size))) : NaN;
 
   // allow-list
   const allowAcc = new Set(opts.allow?.accounts ?? []);
@@ -369,8 +373,6 @@ function decide(
   const tierOfAccount = new Map<number, AccountTier>();
   /** Members attributed by their own profile (`behaviourAttributed`), not by a tie. */
   const byProfile = new Set<number>();
-  const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
-  let allowlistedSuppressed = 0;
   const sortedCands = cands.map((c, k) => ({ c, k })).sort((x, y) => x.c.log10P - y.c.log10P);
   for (const { c, k } of sortedCands) {
     const flagged = rejected.has(k);
@@ -478,7 +480,87 @@ function decide(
     if (c) campaigns[g.at] = { ...c, graph: graphs[k] ?? c.graph };
   });
 
-  // singletons and unflagged accounts: per-account e-BH for the watch list
+  const watchlist = singletonFindings(ctx, idxElig, scores, tierOfAccount, reasonsOf, isAllowed);
+  const { alerts, strong, byTier, allowlistedSuppressed } = accountAlerts(
+    ctx,
+    idxElig,
+    scores,
+    tierOfAccount,
+    campaigns,
+    byProfile,
+    reasonsOf,
+    isAllowed,
+    watchlist,
+  );
+
+  const verdict: MonitorVerdict = {
+    kind: 'extraction-monitor',
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    ...(opts.generatedAt ? { generatedAt: opts.generatedAt } : {}),
+    inputs: state.files.map((f) => ({
+      ...f,
+      ...(opts.digests?.[f.file] ? { digest: opts.digests[f.file] } : {}),
+    })),
+    window: { from: iso(state.first), to: iso(state.last) },
+    records: state.records,
+    accounts: N,
+    scoredAccounts: idxElig.length,
+    malformed: {
+      count: state.malformedCount,
+      byReason: { ...state.malformedByReason },
+      lines: state.malformed,
+    },
+    problems: opts.problems ?? [],
+    settings: {
+      fdr,
+      minRequests,
+      minTier,
+      minCampaignRequests,
+      includeSingletons,
+      eBHThresholdLog10E: Number.isFinite(thresholdLogE) ? thresholdLogE / Math.LN10 : null,
+      partitions: state.partitions,
+      referenceRounds: round,
+    },
+    releases: releases.map((r) => ({
+      model: r.model,
+      at: new Date(r.at).toISOString(),
+      inferred: r.inferred,
+    })),
+    cohorts: [...cohorts.info.values()].sort((a, b) => a.id - b.id),
+    campaigns,
+    alerts,
+    watchlist: watchlist.slice(0, MAX_WATCHLIST),
+    counts: {
+      flaggedCampaigns: campaigns.filter((c) => c.flagged).length,
+      flaggedAccounts: alerts.length,
+      candidateCampaigns: cands.length,
+      byTier,
+      allowlistedSuppressed,
+    },
+    caveats: [...ctx.caveats],
+  };
+  return { verdict, strong };
+}
+
+/**
+ * Unlinked accounts and accounts no campaign recommends: per-account e-BH at `fdr` over their
+ * e-values, and among those rejected the ones ranking within 1/√(cohort size) of the top of
+ * their cohort. They are watch-listed; with `includeSingletons`, one ranking first in its cohort
+ * (p · m ≤ 1) is recommended verify instead and entered in `tierOfAccount` with no campaign.
+ * Returns the watch list, highest score first.
+ */
+function singletonFindings(
+  ctx: Decision,
+  idxElig: readonly number[],
+  scores: AccountScores,
+  tierOfAccount: Map<number, AccountTier>,
+  reasonsOf: (i: number) => Reason[],
+  isAllowed: (a: AccountState) => boolean,
+): AccountFinding[] {
+  const { accs, cohorts, fdr } = ctx;
+  const cohort = cohorts.of;
+  const { accountP, compPctOf } = scores;
+  const includeSingletons = ctx.opts.includeSingletons ?? false;
   const singles = idxElig.filter((i) => !tierOfAccount.has(i));
   const singleRejected = new Set(
     eBH(
@@ -525,7 +607,37 @@ function decide(
     else watchlist.push(f);
   }
   watchlist.sort((x, y) => y.score - x.score);
+  return watchlist;
+}
 
+/**
+ * The alerts: each recommended account's finding after the account-level caps (light account,
+ * allow-list) with its reasons, the watch list extended by those below `minTier`, and each
+ * campaign's tier lowered to the highest recommended for one of its members ("members-capped").
+ * `campaigns` is updated in place; `watchlist` is appended to.
+ */
+function accountAlerts(
+  ctx: Decision,
+  idxElig: readonly number[],
+  scores: AccountScores,
+  tierOfAccount: ReadonlyMap<number, AccountTier>,
+  campaigns: CampaignFinding[],
+  byProfile: ReadonlySet<number>,
+  reasonsOf: (i: number) => Reason[],
+  isAllowed: (a: AccountState) => boolean,
+  watchlist: AccountFinding[],
+): {
+  alerts: AccountFinding[];
+  strong: Uint8Array;
+  byTier: Record<Tier, number>;
+  allowlistedSuppressed: number;
+} {
+  const { accs } = ctx;
+  const { accountP, compPctOf } = scores;
+  const minTier = ctx.opts.minTier ?? 'verify';
+  const strong = new Uint8Array(accs.length);
+  const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
+  let allowlistedSuppressed = 0;
   const alerts: AccountFinding[] = [];
   const medianRequests = quantile(
     idxElig.map((i) => accs[i]?.n ?? 0),
@@ -611,83 +723,7 @@ function decide(
       ],
     };
   });
-
-  const state = opts.state;
-  const seen = state.seen;
-  if (seen.tokens === 0) caveats.push('no token counts: the output-ratio feature was not used');
-  if (seen.signup === 0)
-    caveats.push('no sign-up times: account freshness and sign-up links were not used');
-  if (seen.payment === 0) caveats.push('no payment ids: accounts could not be linked by payment');
-  if (seen.ip === 0) caveats.push('no IP addresses: accounts could not be linked by network');
-  if (seen.ip === 0 && seen.asn === 0 && seen.payment === 0 && seen.signup === 0)
-    caveats.push(
-      'no network, payment or sign-up field at all: only synchronised activity can link accounts for an alert; groups linked by what they send alone (which licensed synthetic-data jobs and benchmark runners share as much as a campaign does) are listed at watch (docs/monitor.md, Limitations)',
-    );
-  if (releases.length === 0)
-    caveats.push('no model release inside the log window: release pivots could not be seen');
-  const sampledFrames = accs.reduce((s, a) => s + (a.frames.level > 0 ? 1 : 0), 0);
-  if (sampledFrames > 0)
-    caveats.push(
-      `${sampledFrames} accounts used more than ${MAX_FRAME_SLOTS / 2} distinct template frames: shared templates were found in a consistent sample of their frames`,
-    );
-  if (state.malformedCount > 0)
-    caveats.push(`${state.malformedCount} malformed lines were skipped (see malformed.lines)`);
-  const dropped = accs.reduce((s, a) => s + a.daysDropped, 0);
-  if (dropped > 0)
-    caveats.push(
-      `${dropped} requests fell outside the per-account day table (timelines truncated)`,
-    );
-  caveats.push(
-    'campaign p-values assume that, for benign accounts, being linked carries no information about behaviour; tightly knit legitimate groups (one lab, one company) can violate this',
-  );
-
-  const verdict: MonitorVerdict = {
-    kind: 'extraction-monitor',
-    tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    ...(opts.generatedAt ? { generatedAt: opts.generatedAt } : {}),
-    inputs: state.files.map((f) => ({
-      ...f,
-      ...(opts.digests?.[f.file] ? { digest: opts.digests[f.file] } : {}),
-    })),
-    window: { from: iso(state.first), to: iso(state.last) },
-    records: state.records,
-    accounts: N,
-    scoredAccounts: idxElig.length,
-    malformed: {
-      count: state.malformedCount,
-      byReason: { ...state.malformedByReason },
-      lines: state.malformed,
-    },
-    problems: opts.problems ?? [],
-    settings: {
-      fdr,
-      minRequests,
-      minTier,
-      minCampaignRequests,
-      includeSingletons,
-      eBHThresholdLog10E: Number.isFinite(thresholdLogE) ? thresholdLogE / Math.LN10 : null,
-      partitions: state.partitions,
-      referenceRounds: round,
-    },
-    releases: releases.map((r) => ({
-      model: r.model,
-      at: new Date(r.at).toISOString(),
-      inferred: r.inferred,
-    })),
-    cohorts: [...cohorts.info.values()].sort((a, b) => a.id - b.id),
-    campaigns,
-    alerts,
-    watchlist: watchlist.slice(0, MAX_WATCHLIST),
-    counts: {
-      flaggedCampaigns: campaigns.filter((c) => c.flagged).length,
-      flaggedAccounts: alerts.length,
-      candidateCampaigns: cands.length,
-      byTier,
-      allowlistedSuppressed,
-    },
-    caveats,
-  };
-  return { verdict, strong };
+  return { alerts, strong, byTier, allowlistedSuppressed };
 }
 
 /** Whether two cohort → reference-member maps hold the same accounts (lists in one order). */

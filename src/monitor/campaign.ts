@@ -5,12 +5,18 @@
  * member's recommendation ({@link attributeMembers}). Both return reasons for the analyst; the
  * decision loop in `analyze.ts` merges the members' recommendations across campaigns.
  */
-import { chiSquareSf, normalSf } from '../stats/index.js';
+import { chiSquareSf, eBH, normalSf } from '../stats/index.js';
 import { behaviourAttributed } from './attribution.js';
-import { quantile } from './evidence.js';
+import { FEATURE_WEIGHTS } from './cohorts.js';
+import { campaignCalibratorLogE, quantile } from './evidence.js';
 import { operatorTies } from './graph.js';
 import { MIN_ATTRIBUTING_KINDS, signupHour, WORDING, type Linkage } from './linkage.js';
-import { normalQuantileFast } from './scoring.js';
+import {
+  leaveGroupOutPValues,
+  normalQuantileFast,
+  type AccountScores,
+  type CohortReference,
+} from './scoring.js';
 import { KEY_TYPE, keySetHas, keySetKeys, U, type AccountState } from './state.js';
 import {
   compareText,
@@ -109,6 +115,52 @@ export interface CampaignCandidate {
   readonly log10P: number;
   /** Calibrated e-value (natural log) that e-BH takes. */
   readonly logE: number;
+}
+
+/**
+ * The campaign test of every linked group of two or more scored accounts (docs/monitor.md,
+ * pipeline step 6). H0: the group is a random draw from its members' cohorts. Each scored member
+ * gets a conformal p-value against its cohort *without the group* (a big cluster is not its own
+ * reference), the p-values are combined ({@link combineLog10P}) and calibrated to an e-value
+ * (`campaignCalibratorLogE`), and e-BH (Wang & Ramdas 2022) selects campaigns at level `fdr`
+ * under any dependence between them. Returns the candidates, the indices e-BH rejects, and its
+ * threshold (natural log; NaN without candidates).
+ */
+export function campaignTests(
+  comps: ReadonlyMap<number, readonly number[]>,
+  eligible: readonly boolean[],
+  cohortOf: readonly number[],
+  refs: ReadonlyMap<number, CohortReference>,
+  feats: readonly Float64Array[],
+  scores: AccountScores,
+  fdr: number,
+): { cands: CampaignCandidate[]; rejected: Set<number>; thresholdLogE: number } {
+  const cands: CampaignCandidate[] = [];
+  for (const [root, members] of comps) {
+    if (members.length < 2) continue;
+    const scored = members.filter((i) => eligible[i]);
+    if (scored.length < 2) continue;
+    const ps = leaveGroupOutPValues(
+      scored,
+      cohortOf,
+      refs,
+      feats,
+      FEATURE_WEIGHTS,
+      scores.scores,
+      scores.sorted,
+    );
+    const log10P = combineLog10P(scored.map((i) => ps.get(i) ?? 1));
+    cands.push({ root, members, scored, ps, log10P, logE: campaignCalibratorLogE(log10P) });
+  }
+  const rejected = new Set(
+    eBH(
+      cands.map((c) => c.logE),
+      fdr,
+    ),
+  );
+  const thresholdLogE =
+    cands.length > 0 ? Math.log(cands.length / (fdr * Math.max(1, rejected.size))) : NaN;
+  return { cands, rejected, thresholdLogE };
 }
 
 /** Share of the members' sampled exact prompts (64 members, 200 prompts each) also sent by another. */

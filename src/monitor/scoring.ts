@@ -228,3 +228,48 @@ export function leaveGroupOutPValues(
   }
   return out;
 }
+
+/** Every scored account's standing against its cohort's reference in one decision round. */
+export interface AccountScores {
+  /** Composite score of each account against its cohort's reference (0 when not scored). */
+  readonly scores: Float64Array;
+  /** Each cohort's reference accounts' scores, ascending. */
+  readonly sorted: ReadonlyMap<number, Float64Array>;
+  /** Conformal p-value within the cohort, (1 + #{reference scores ≥}) / m; 1 when not scored. */
+  readonly accountP: Float64Array;
+  /** Mid-rank percentile of the score in the reference (for display); ½ when not scored. */
+  readonly compPctOf: Float64Array;
+}
+
+/**
+ * Score the scored accounts `idx` against their cohorts' references (`refs`, keyed by cohort;
+ * `cohortOf[i]` gives account i's cohort) with the feature `weights`, and give each a conformal
+ * p-value and a percentile against the reference accounts' own scores.
+ */
+export function scoreAccounts(
+  refs: ReadonlyMap<number, CohortReference>,
+  idx: readonly number[],
+  cohortOf: readonly number[],
+  feats: readonly Float64Array[],
+  weights: readonly number[],
+): AccountScores {
+  const N = feats.length;
+  const scores = new Float64Array(N);
+  for (const i of idx) {
+    const ref = refs.get(cohortOf[i] ?? -1);
+    if (ref) scores[i] = scoreRow(feats[i] ?? new Float64Array(), ref, weights);
+  }
+  const sorted = new Map<number, Float64Array>();
+  for (const [c, ref] of refs)
+    sorted.set(c, Float64Array.from(ref.members.map((i) => scores[i] ?? 0)).sort());
+  const accountP = new Float64Array(N).fill(1);
+  const compPctOf = new Float64Array(N).fill(0.5);
+  for (const i of idx) {
+    const s = sorted.get(cohortOf[i] ?? -1);
+    if (!s || s.length === 0) continue;
+    const sc = scores[i] ?? 0;
+    accountP[i] = (conformalP(sc, s) * (s.length + 1) - 1) / s.length;
+    compPctOf[i] = percentileIn(sc, s);
+  }
+  return { scores, sorted, accountP, compPctOf };
+}
