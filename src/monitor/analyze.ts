@@ -68,6 +68,7 @@ import {
 import {
   attributeMembers,
   campaignTests,
+  LIGHT_ACCOUNT_FACTOR,
   campaignTier,
   MIN_CAMPAIGN_REQUESTS,
 } from './campaign.js';
@@ -102,18 +103,6 @@ export const MAX_LISTED_CAMPAIGNS = 200;
 
 /** Most watch-list entries. */
 export const MAX_WATCHLIST = 200;
-
-/**
- * An account is recommended above "watch" only if it sent more than this many times the median
- * request count of the scored accounts. An account no busier than a typical user has, by itself,
- * taken nothing a typical user does not take; accusing it would rest on the company it keeps
- * alone. This is what keeps the members of a large lecture course (hundreds of students on one
- * campus NAT who signed up in one session and ask the same homework step by step, a few requests
- * a week each) off the accusation list, and what an adversary spreading a harvest thinly enough
- * over many accounts would evade: such a campaign stays on the watch list (see README
- * "Limitations").
- */
-export const LIGHT_ACCOUNT_FACTOR = 2;
 
 /** Options of {@link analyze}. */
 export interface AnalyzeOptions {
@@ -187,7 +176,13 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   for (const members of comps.values())
     if (members.length >= 2) for (const i of members) linked[i] = 1;
 
+  const medianRequests = quantile(
+    accs.filter((_, i) => eligible[i]).map((a) => a.n),
+    0.5,
+  );
   const ctx: Decision = {
+    medianRequests,
+    lightCap: LIGHT_ACCOUNT_FACTOR * medianRequests,
     opts,
     fdr,
     minRequests,
@@ -279,6 +274,10 @@ interface Release {
 
 /** What every decision round shares: the log's accounts, their evidence and their linkage. */
 interface Decision {
+  /** Median request count of the scored accounts. */
+  readonly medianRequests: number;
+  /** {@link LIGHT_ACCOUNT_FACTOR} × that median: accounts at or below it are light. */
+  readonly lightCap: number;
   readonly opts: AnalyzeOptions;
   readonly fdr: number;
   readonly minRequests: number;
@@ -422,7 +421,16 @@ function decide(
     const score = Math.min(300, -c.log10P);
     if (tier !== null) {
       const m = attributeMembers(
-        { accs, eligible, op: linkage.op, attributedOf: ctx.attributedOf, fdr, licenceList },
+        {
+          accs,
+          eligible,
+          op: linkage.op,
+          attributedOf: ctx.attributedOf,
+          fdr,
+          licenceList,
+          lightCap: ctx.lightCap,
+          medianRequests: ctx.medianRequests,
+        },
         c,
         id,
         tier,
@@ -639,11 +647,7 @@ function accountAlerts(
   const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
   let allowlistedSuppressed = 0;
   const alerts: AccountFinding[] = [];
-  const medianRequests = quantile(
-    idxElig.map((i) => accs[i]?.n ?? 0),
-    0.5,
-  );
-  const lightCap = LIGHT_ACCOUNT_FACTOR * medianRequests;
+  const { medianRequests, lightCap } = ctx;
   /** Highest recommendation given to an account of each campaign (after every cap). */
   const topOfCampaign = new Map<string, Tier>();
   const campaignById = new Map<string, CampaignFinding>();

@@ -10,11 +10,11 @@ import { ingest, type IngestProgress } from './ingest.js';
 import type { Mapping } from './mapping.js';
 import type { Allowlist, MonitorVerdict, Tier } from './verdict.js';
 
-export { analyze, DEFAULT_FDR, MAX_REFERENCE_ROUNDS, LIGHT_ACCOUNT_FACTOR } from './analyze.js';
+export { analyze, DEFAULT_FDR, MAX_REFERENCE_ROUNDS } from './analyze.js';
 export type { AnalyzeOptions } from './analyze.js';
 export { accountFeatures, FEATURES, FEATURE_WEIGHTS, MIN_REQUESTS } from './cohorts.js';
 export type { Feature } from './cohorts.js';
-export { MIN_CAMPAIGN_REQUESTS } from './campaign.js';
+export { LIGHT_ACCOUNT_FACTOR, MIN_CAMPAIGN_REQUESTS } from './campaign.js';
 export { formatLog10, TIERS } from './verdict.js';
 export type {
   AccountFinding,

@@ -2,8 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createState, emptyFeatures, featurize, observe } from '../../src/monitor/index.js';
 import {
+  attributeMembers,
   campaignTier,
   EVALUATION_NOVELTY,
+  LIGHT_ACCOUNT_FACTOR,
   ESTABLISHED_DAYS,
   type TierInput,
 } from '../../src/monitor/campaign.js';
@@ -151,4 +153,102 @@ test('campaign tier caps: an evaluation re-sending its set from established acco
   const harvest = campaignTier(input(members({ repeat: false, ageDays: ESTABLISHED_DAYS + 5 })));
   assert.equal(harvest.tier, 'block');
   assert.ok(harvest.overlap < 0.05, `overlap ${harvest.overlap}`);
+});
+
+/** Accounts with the given request counts, orgs and ages (days from sign-up to first request). */
+function accounts(specs: readonly { n: number; org?: string; ageDays?: number }[]): AccountState[] {
+  const rng = mulberry32(5);
+  const state = createState();
+  const feats = emptyFeatures();
+  const t0 = Date.UTC(2026, 5, 1);
+  specs.forEach((s, a) => {
+    for (let k = 0; k < s.n; k++) {
+      const text = `${Array.from({ length: 8 }, () => WORDS[Math.floor(rng() * WORDS.length)]).join(' ')}?`;
+      const r = trafficRecord(text, {
+        account: `m${String(a).padStart(3, '0')}`,
+        ts: t0 + k * 600_000 + a * 1000,
+        signupAt: s.ageDays === undefined ? undefined : t0 - s.ageDays * DAY,
+        org: s.org,
+      });
+      observe(state, r, featurize(r, feats));
+    }
+  });
+  return [...state.accounts.values()].sort((x, y) => (x.id < y.id ? -1 : 1));
+}
+
+/** Attribution of a flagged campaign of `accs` (one operator), `attributed` tied by control attributes. */
+function attribute(
+  accs: readonly AccountState[],
+  attributed: readonly number[],
+  tier: 'verify' | 'block',
+  medianRequests = 20,
+): ReturnType<typeof attributeMembers> {
+  const idx = accs.map((_, i) => i);
+  const ps = new Map(idx.map((i) => [i, 0.5] as const));
+  return attributeMembers(
+    {
+      accs,
+      eligible: accs.map(() => true),
+      op: { parent: new Int32Array(accs.length), find: () => 0, union: () => undefined },
+      attributedOf: () => new Set(attributed),
+      fdr: 0.01,
+      licenceList: false,
+      medianRequests,
+      lightCap: LIGHT_ACCOUNT_FACTOR * medianRequests,
+    },
+    { root: 0, members: idx, scored: idx, ps, log10P: -20, logE: 40 },
+    'c-test',
+    tier,
+    true,
+    accs,
+  );
+}
+
+test('member attribution: a crowd of light accounts is not accused, however it is tied', () => {
+  // 30 accounts a typical user's size (the median account sends 20 requests), a few busier
+  const crowd = accounts(
+    Array.from({ length: 30 }, (_, k) => ({ n: k < 25 ? 15 : 80, ageDays: 0 })),
+  );
+  const all = crowd.map((_, i) => i);
+  const held = attribute(crowd, all, 'block');
+  assert.equal(held.tier, 'watch');
+  assert.ok(held.reasons.some((r) => r.code === 'light-crowd' && r.value === 15));
+  assert.ok(held.members.length === 30 && held.members.every((m) => m.tier === 'watch'));
+  // the same links on accounts busier than the light bound: the campaign's tier stands
+  const farm = accounts(Array.from({ length: 30 }, () => ({ n: 41, ageDays: 0 })));
+  const kept = attribute(farm, all, 'block');
+  assert.equal(kept.tier, 'block');
+  assert.ok(!kept.reasons.some((r) => r.code === 'light-crowd'));
+  assert.ok(kept.members.every((m) => m.tier === 'block'));
+  // judged on the members it would accuse, not on peripheral light ones
+  const mixed = accounts([
+    ...Array.from({ length: 10 }, () => ({ n: 120, ageDays: 0 })),
+    ...Array.from({ length: 20 }, () => ({ n: 6, ageDays: 0 })),
+  ]);
+  const core = attribute(mixed, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 'block');
+  assert.equal(core.tier, 'block');
+  assert.equal(core.members.length, 10);
+});
+
+test('member attribution: one established customer is capped even when a stranger shares its range', () => {
+  // four accounts of one organisation, months old, and one unrelated account on the same cloud
+  // range that the campaign's links pulled in but does not attribute
+  const accs = accounts([
+    { n: 400, org: 'acme', ageDays: 200 },
+    { n: 300, org: 'acme', ageDays: 120 },
+    { n: 300, org: 'acme', ageDays: 90 },
+    { n: 300, org: 'acme', ageDays: 300 },
+    { n: 300, ageDays: 2 },
+  ]);
+  const out = attribute(accs, [0, 1, 2, 3], 'verify');
+  assert.equal(out.members.length, 4);
+  assert.ok(out.members.every((m) => m.tier === 'watch' && m.org === 'acme'));
+  assert.ok(out.reasons.some((r) => r.code === 'organisation-operators' && r.value === 4));
+  // a fresh organisation is not an established customer
+  const fresh = accounts([
+    { n: 400, org: 'newco', ageDays: 1 },
+    { n: 300, org: 'newco', ageDays: 2 },
+    { n: 300, org: 'newco', ageDays: 1 },
+  ]);
+  assert.ok(attribute(fresh, [0, 1, 2], 'verify').members.every((m) => m.tier === 'verify'));
 });
