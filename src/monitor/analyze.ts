@@ -180,9 +180,18 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     accs.filter((_, i) => eligible[i]).map((a) => a.n),
     0.5,
   );
+  // the crowd bound reads the median of *all* accounts: the scored ones (≥ minRequests) are a
+  // truncated sample whose median grows relative to the typical account as the window shrinks
+  // (at 10% of the goal setting's log, 2.5× the median of all accounts against 1.3× over the
+  // whole window), which would hold a young hydra at watch
+  const medianAccount = quantile(
+    accs.map((a) => a.n),
+    0.5,
+  );
   const ctx: Decision = {
     medianRequests,
     lightCap: LIGHT_ACCOUNT_FACTOR * medianRequests,
+    medianAccount,
     opts,
     fdr,
     minRequests,
@@ -278,6 +287,8 @@ interface Decision {
   readonly medianRequests: number;
   /** {@link LIGHT_ACCOUNT_FACTOR} × that median: accounts at or below it are light. */
   readonly lightCap: number;
+  /** Median request count of all accounts of the log (the crowd bound's reference). */
+  readonly medianAccount: number;
   readonly opts: AnalyzeOptions;
   readonly fdr: number;
   readonly minRequests: number;
@@ -428,8 +439,7 @@ function decide(
           attributedOf: ctx.attributedOf,
           fdr,
           licenceList,
-          lightCap: ctx.lightCap,
-          medianRequests: ctx.medianRequests,
+          medianAccount: ctx.medianAccount,
         },
         c,
         id,

@@ -358,10 +358,11 @@ export interface AttributionContext {
   readonly fdr: number;
   /** Whether an allow-list names organisations (a licence list). */
   readonly licenceList: boolean;
-  /** Median request count of the scored accounts of the log. */
-  readonly medianRequests: number;
-  /** {@link LIGHT_ACCOUNT_FACTOR} × that median: an account at or below it is light. */
-  readonly lightCap: number;
+  /**
+   * Median request count of all accounts of the log: a crowd of accounts whose accused members
+   * are, by median, within {@link LIGHT_ACCOUNT_FACTOR} of it is capped at watch.
+   */
+  readonly medianAccount: number;
 }
 
 /** One member's recommendation from one campaign. */
@@ -525,25 +526,27 @@ export function attributeMembers(
   const noParty = core.size === 0 && medianAgeDays(memberAccs) >= ESTABLISHED_DAYS;
   if (noParty) tier = 'watch';
   // A crowd of ordinary users: the members the campaign would accuse are, by median, no busier
-  // than the light-account bound. Each of them has taken no more than a typical user takes, and
-  // only their busiest would be accused, on the company they keep: a class that signed up in
-  // one lab session on a campus range and pays with one education grant, asking the same
-  // homework step by step, is linked exactly like a farm (measured: a second independent
-  // generator, two classes of 93 and 115 accounts whose busiest students were blocked). Every
-  // campaign the generators plant has its median attributed member at 4× the median account or
-  // more; a harvest spread that thinly (slow and low) stays on the watch list, as the
+  // than LIGHT_ACCOUNT_FACTOR × the median account of the log (of all accounts: see analyze.ts).
+  // Each of them has taken no more than a typical user takes, and only their busiest would be
+  // accused, on the company they keep: a class that signed up in one lab session on a campus
+  // range and pays with one education grant, asking the same homework step by step, is linked
+  // exactly like a farm (measured: a second independent generator, classes of 52–115 students
+  // whose busiest were blocked on every seed). Every campaign the three generators plant and
+  // the monitor finds has its median member at 4.5× the median account or more, the classes at
+  // 0.5–1.7×; a harvest spread that thinly (slow and low) stays on the watch list, as the
   // light-account rule already says.
   const accused = c.members.filter((i) => core.has(i) || byBehaviour.has(i));
   const accusedMedian = quantile(
     accused.map((i) => accs[i]?.n ?? 0),
     0.5,
   );
-  const crowd = !noParty && accused.length > 0 && accusedMedian <= ctx.lightCap;
+  const crowd =
+    !noParty && accused.length > 0 && accusedMedian <= LIGHT_ACCOUNT_FACTOR * ctx.medianAccount;
   if (crowd) {
     tier = 'watch';
     reasons.push({
       code: 'light-crowd',
-      text: `the ${accused.length} member(s) it would accuse sent a median of ${accusedMedian} requests, no more than ${LIGHT_ACCOUNT_FACTOR}× the median account (${ctx.medianRequests}): a crowd of ordinary users (a class, a hackathon, an app's users) whatever links them, not a harvest (capped at watch)`,
+      text: `the ${accused.length} member(s) it would accuse sent a median of ${accusedMedian} requests, no more than ${LIGHT_ACCOUNT_FACTOR}× the median account of the log (${ctx.medianAccount}): a crowd of ordinary users (a class, a hackathon, an app's users) whatever links them, not a harvest (capped at watch)`,
       value: accusedMedian,
     });
   }

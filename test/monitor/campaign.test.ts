@@ -181,7 +181,7 @@ function attribute(
   accs: readonly AccountState[],
   attributed: readonly number[],
   tier: 'verify' | 'block',
-  medianRequests = 20,
+  medianAccount = 20,
 ): ReturnType<typeof attributeMembers> {
   const idx = accs.map((_, i) => i);
   const ps = new Map(idx.map((i) => [i, 0.5] as const));
@@ -193,8 +193,7 @@ function attribute(
       attributedOf: () => new Set(attributed),
       fdr: 0.01,
       licenceList: false,
-      medianRequests,
-      lightCap: LIGHT_ACCOUNT_FACTOR * medianRequests,
+      medianAccount,
     },
     { root: 0, members: idx, scored: idx, ps, log10P: -20, logE: 40 },
     'c-test',
@@ -205,7 +204,8 @@ function attribute(
 }
 
 test('member attribution: a crowd of light accounts is not accused, however it is tied', () => {
-  // 30 accounts a typical user's size (the median account sends 20 requests), a few busier
+  // 30 accounts a typical user's size (the median account of the log sends 20 requests), a few
+  // busier
   const crowd = accounts(
     Array.from({ length: 30 }, (_, k) => ({ n: k < 25 ? 15 : 80, ageDays: 0 })),
   );
@@ -215,7 +215,9 @@ test('member attribution: a crowd of light accounts is not accused, however it i
   assert.ok(held.reasons.some((r) => r.code === 'light-crowd' && r.value === 15));
   assert.ok(held.members.length === 30 && held.members.every((m) => m.tier === 'watch'));
   // the same links on accounts busier than the light bound: the campaign's tier stands
-  const farm = accounts(Array.from({ length: 30 }, () => ({ n: 41, ageDays: 0 })));
+  const farm = accounts(
+    Array.from({ length: 30 }, () => ({ n: LIGHT_ACCOUNT_FACTOR * 20 + 1, ageDays: 0 })),
+  );
   const kept = attribute(farm, all, 'block');
   assert.equal(kept.tier, 'block');
   assert.ok(!kept.reasons.some((r) => r.code === 'light-crowd'));
