@@ -525,7 +525,7 @@ export function attributeMembers(
   // is found only so).
   const noParty = core.size === 0 && medianAgeDays(memberAccs) >= ESTABLISHED_DAYS;
   if (noParty) tier = 'watch';
-  // A crowd of ordinary users: the members the campaign would accuse are, by median, no busier
+  // A crowd of ordinary users: the members a party would have accused are, by median, no busier
   // than LIGHT_ACCOUNT_FACTOR × the median account of the log (of all accounts: see analyze.ts).
   // Each of them has taken no more than a typical user takes, and only their busiest would be
   // accused, on the company they keep: a class that signed up in one lab session on a campus
@@ -534,23 +534,36 @@ export function attributeMembers(
   // whose busiest were blocked on every seed). Every campaign the three generators plant and
   // the monitor finds has its median member at 4.5× the median account or more, the classes at
   // 0.5–1.7×; a harvest spread that thinly (slow and low) stays on the watch list, as the
-  // light-account rule already says.
-  const accused = c.members.filter((i) => core.has(i) || byBehaviour.has(i));
-  const accusedMedian = quantile(
-    accused.map((i) => accs[i]?.n ?? 0),
-    0.5,
-  );
-  const crowd =
-    !noParty && accused.length > 0 && accusedMedian <= LIGHT_ACCOUNT_FACTOR * ctx.medianAccount;
-  if (crowd) {
-    tier = 'watch';
+  // light-account rule already says. A party is an operator with two or more accused members
+  // (a farm and a class joined into one component by an ISP and a sign-up hour are judged
+  // apart); an accused member alone in its operator has no crowd of its own and is judged with
+  // all of the campaign's accused members.
+  const crowdCap = LIGHT_ACCOUNT_FACTOR * ctx.medianAccount;
+  const accusedOf = (list: readonly number[]): number[] =>
+    list.filter((i) => core.has(i) || byBehaviour.has(i));
+  const lightMedian = (list: readonly number[]): boolean =>
+    quantile(
+      list.map((i) => accs[i]?.n ?? 0),
+      0.5,
+    ) <= crowdCap;
+  const accused = accusedOf(c.members);
+  const campaignCrowd = !noParty && accused.length > 0 && lightMedian(accused);
+  const crowded = new Set<number>();
+  if (!noParty)
+    for (const list of byOp.values()) {
+      const own = accusedOf(list);
+      if (own.length >= 2 ? lightMedian(own) : campaignCrowd) for (const i of own) crowded.add(i);
+    }
+  if (crowded.size > 0) {
+    if (crowded.size === accused.length) tier = 'watch';
     reasons.push({
       code: 'light-crowd',
-      text: `the ${accused.length} member(s) it would accuse sent a median of ${accusedMedian} requests, no more than ${LIGHT_ACCOUNT_FACTOR}× the median account of the log (${ctx.medianAccount}): a crowd of ordinary users (a class, a hackathon, an app's users) whatever links them, not a harvest (capped at watch)`,
-      value: accusedMedian,
+      text: `${crowded.size} of the ${accused.length} member(s) it would accuse belong to parties whose accused members sent, by median, no more than ${LIGHT_ACCOUNT_FACTOR}× the median account of the log (${ctx.medianAccount} requests): crowds of ordinary users (a class, a hackathon, an app's users) whatever links them, not a harvest (capped at watch)`,
+      value: crowded.size,
     });
   }
-  for (const i of byBehaviour) assign(i, noParty || crowd ? 'watch' : 'verify', false, true);
+  for (const i of byBehaviour)
+    assign(i, noParty || crowded.has(i) ? 'watch' : 'verify', false, true);
   if (noParty && byBehaviour.size > 0)
     reasons.push({
       code: 'no-party',
@@ -584,8 +597,8 @@ export function attributeMembers(
       h !== undefined &&
       partyHours.has(h) &&
       tierIndex(tier) > tierIndex('verify');
-    if (lone) lones++;
-    assign(i, lone ? 'verify' : tier, lone, false);
+    if (lone && !crowded.has(i)) lones++;
+    assign(i, crowded.has(i) ? 'watch' : lone ? 'verify' : tier, lone, false);
   }
   if (orgCapped > 0)
     reasons.push({

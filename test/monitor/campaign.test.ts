@@ -212,7 +212,7 @@ test('member attribution: a crowd of light accounts is not accused, however it i
   const all = crowd.map((_, i) => i);
   const held = attribute(crowd, all, 'block');
   assert.equal(held.tier, 'watch');
-  assert.ok(held.reasons.some((r) => r.code === 'light-crowd' && r.value === 15));
+  assert.ok(held.reasons.some((r) => r.code === 'light-crowd' && r.value === 30));
   assert.ok(held.members.length === 30 && held.members.every((m) => m.tier === 'watch'));
   // the same links on accounts busier than the light bound: the campaign's tier stands
   const farm = accounts(

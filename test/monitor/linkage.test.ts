@@ -535,9 +535,11 @@ test('a group of established accounts tied by nothing that identifies a party is
 // homework's templates step by step; its busiest students spend one deadline day on it, filling
 // most of that day's 10-minute slots. Neither their sign-up hours (several classmates a day) nor
 // their activity on that day (any two accounts busy all day agree on it) ties them to one party:
-// they may be listed, never accused. The same accounts created in one hour are a farm's burst.
+// they may be listed, never accused. Created in one hour, at a class's volume, they are still a
+// crowd of ordinary users (light-crowd); created in one hour and all as busy as a farm's
+// accounts, they are a farm's burst.
 test('a class that joined over a week and crams on one day is not accused; a sign-up burst is', () => {
-  const run = (burst: boolean): ReturnType<typeof analyze> => {
+  const run = (burst: boolean, allBusy = false): ReturnType<typeof analyze> => {
     const { state, t0, words, rng, put } = ordinaryWorld(47);
     const sheet = [
       'Homework 4: explain step by step how to solve this and show all your reasoning: {item}',
@@ -545,7 +547,7 @@ test('a class that joined over a week and crams on one day is not accused; a sig
     ];
     const deadline = t0 + 9 * 86_400_000;
     for (let m = 0; m < 40; m++) {
-      const busy = m < 8;
+      const busy = allBusy || m < 8;
       const n = busy ? 300 + Math.floor(rng() * 100) : 20 + Math.floor(rng() * 40);
       const signupAt = burst
         ? t0 - 3 * 86_400_000 + Math.floor(rng() * 3_600_000)
@@ -571,7 +573,14 @@ test('a class that joined over a week and crams on one day is not accused; a sig
   const term = run(false);
   const students = term.alerts.filter((a) => a.account.startsWith('student'));
   assertNoTieAccusation(students);
-  const farm = run(true);
+  const session = run(true);
+  assertNoTieAccusation(session.alerts.filter((a) => a.account.startsWith('student')));
+  const crowd = session.campaigns.find((c) => c.accounts.includes('student0'));
+  assert.ok(
+    crowd?.reasons.some((r) => r.code === 'light-crowd'),
+    'a class created in one hour is a light crowd',
+  );
+  const farm = run(true, true);
   const blocked = farm.alerts.filter(
     (a) => a.account.startsWith('student') && (a.tier === 'throttle' || a.tier === 'block'),
   );
