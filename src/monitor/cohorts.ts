@@ -43,6 +43,7 @@ export const FEATURES = [
   'outputRatio',
   'releasePivot',
   'freshness',
+  'environments',
 ] as const;
 
 /** One feature name. */
@@ -51,7 +52,7 @@ export type Feature = (typeof FEATURES)[number];
 /**
  * Weights of the features in the extraction score: 1 for the hallmarks the industry reports
  * name (elicitation, templates, capability sweeps, round-the-clock duty, release pivots, fresh
- * accounts), ½ for descriptors of any programmatic API use (single-shot, novelty, cadence,
+ * accounts, synthetic tool environments), ½ for descriptors of any programmatic API use (single-shot, novelty, cadence,
  * output share) that a legitimate integration shows as well. Fixed from the threat model.
  */
 export const FEATURE_WEIGHTS: readonly number[] = FEATURES.map((f) =>
@@ -120,6 +121,11 @@ export function accountFeatures(
     const ageDays = Math.max(0, (a.first - a.signupAt) / DAY);
     f[10] = -Math.log1p(ageDays);
   }
+  // share of tool-using requests whose environment (system prompt) the account had not used
+  // before: research note, layer 1, "tool-trace harvesting (many tool definitions, synthetic
+  // environments)"
+  const tt = u[U.TESTED + KEY_TYPE.SYSTEM] ?? 0;
+  if (tt >= 3) f[11] = 1 - (u[U.HITS + KEY_TYPE.SYSTEM] ?? 0) / tt;
   return f;
 }
 
@@ -133,6 +139,8 @@ function countEvidence(a: AccountState): [number, number, number][] {
   ];
   const te = u[U.TESTED + KEY_TYPE.EXACT] ?? 0;
   if (te > 0) out.push([2, te - (u[U.HITS + KEY_TYPE.EXACT] ?? 0), te]);
+  const tt = u[U.TESTED + KEY_TYPE.SYSTEM] ?? 0;
+  if (tt > 0) out.push([11, tt - (u[U.HITS + KEY_TYPE.SYSTEM] ?? 0), tt]);
   let best: [number, number, number] | undefined;
   for (const t of [KEY_TYPE.SKEL, KEY_TYPE.HEAD, KEY_TYPE.TAIL, KEY_TYPE.ND]) {
     const tested = u[U.TESTED + t] ?? 0;
@@ -161,6 +169,8 @@ const FEATURE_TEXT: Readonly<Record<Feature, (v: number, ref: number) => string>
   outputRatio: (v, r) => `output share of tokens ${fmtPct(v)} (cohort median ${fmtPct(r)})`,
   releasePivot: (v, r) =>
     `${fmtPct(v)} of traffic moved to a newly released model within ${PIVOT_DAYS} days (cohort median ${fmtPct(r)})`,
+  environments: (v, r) =>
+    `${fmtPct(v)} of tool-using requests open a tool environment (system prompt) not used before (cohort median ${fmtPct(r)})`,
   freshness: (v, r) =>
     `first request ${Math.expm1(-v).toFixed(1)} days after sign-up (cohort median ${Math.expm1(-r).toFixed(0)} days)`,
 };

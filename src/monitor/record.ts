@@ -38,6 +38,11 @@ export interface TrafficRecord {
   readonly signupAt: number | undefined;
   /** Number of tool definitions sent with the request. */
   readonly tools: number;
+  /**
+   * Tool turns in the conversation: `tool` / `function` messages and assistant messages carrying
+   * `tool_calls` (OpenAI-style agent traces; ReAct-style traces in text are read by `features.ts`).
+   */
+  readonly toolTurns: number;
   /** The request asked for several samples or for log-probabilities (n > 1, logprobs). */
   readonly multiSample: boolean;
 }
@@ -283,6 +288,7 @@ export function toRecord(obj: unknown, mapping: Mapping): Validation {
 
   let text: string | null = null;
   let turns = 0;
+  let toolTurns = 0;
   let system: string | undefined;
   const messages = resolveField(obj, f.messages);
   if (messages !== undefined) {
@@ -305,6 +311,12 @@ export function toRecord(obj: unknown, mapping: Mapping): Validation {
         if (role !== undefined && typeof role !== 'string')
           return bad('BAD_FIELD', `messages.${i}.role`, 'role must be a string');
         if (role === 'user' || role === undefined) lastUser = i;
+        if (
+          role === 'tool' ||
+          role === 'function' ||
+          (role === 'assistant' && Array.isArray((m as Record<string, unknown>)['tool_calls']))
+        )
+          toolTurns++;
       }
       if (lastUser < 0) lastUser = messages.length - 1;
       for (let i = 0; i < messages.length; i++) {
@@ -426,6 +438,7 @@ export function toRecord(obj: unknown, mapping: Mapping): Validation {
       userAgent,
       signupAt,
       tools,
+      toolTurns,
       multiSample,
     },
   };

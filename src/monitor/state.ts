@@ -50,7 +50,10 @@ export const MAX_FRAME_SLOTS = 1024;
  * Template / content key types (low three bits of a stored key). `ELICIT_HEAD` / `ELICIT_TAIL`
  * are the frame keys of requests that elicit reasoning, grades, tool traces or rewrites, kept
  * only in the cross-account index (they link accounts that share the wording of their
- * extraction requests, see `analyze.ts`), never in an account's own key set.
+ * extraction requests, see `linkage.ts`), never in an account's own key set. `SYSTEM` keys are in
+ * both: the cross-account index of shared system prompts, and, for requests that carry tool
+ * traces, the account's own key set, whose repeats measure how often the account opens a new
+ * tool environment (feature `environments`).
  */
 export const KEY_TYPE = {
   SKEL: 0,
@@ -62,8 +65,8 @@ export const KEY_TYPE = {
   ELICIT_HEAD: 6,
   ELICIT_TAIL: 7,
 } as const;
-/** Number of key types. */
-export const KEY_TYPES = 5;
+/** Number of key types probed in an account's own key set (`SKEL` … `SYSTEM`). */
+export const KEY_TYPES = 6;
 
 // Packed counter layout of AccountState.u
 /** Offsets into {@link AccountState.u}. */
@@ -354,12 +357,13 @@ function addDay(acc: AccountState, key: number, count: number): void {
   acc.dayLen++;
 }
 
-function probe(ks: KeySet, u: Uint32Array, hash: number, type: number): void {
-  if (hash === 0) return;
+function probe(ks: KeySet, u: Uint32Array, hash: number, type: number): number {
+  if (hash === 0) return -1;
   const r = keySetTestAdd(ks, typedKey(hash, type));
-  if (r < 0) return;
+  if (r < 0) return r;
   u[U.TESTED + type] = (u[U.TESTED + type] ?? 0) + 1;
   if (r === 1) u[U.HITS + type] = (u[U.HITS + type] ?? 0) + 1;
+  return r;
 }
 
 /** Elicitation flags that make a request an extraction-style request (counted in `ELICIT_ANY`). */
@@ -448,6 +452,19 @@ export function observe(state: MonitorState, rec: TrafficRecord, f: RequestFeatu
     }
   }
   probe(ks, u, f.contentKey, KEY_TYPE.EXACT);
+  // the environment of a tool-using request: its system prompt (tool definitions, instructions);
+  // tool-trace harvesting runs many synthetic environments, an agent product a few fixed ones
+  if (e & ELICIT.TOOL || rec.toolTurns > 0) {
+    const r = probe(ks, u, f.systemKey, KEY_TYPE.SYSTEM);
+    // an OpenAI-style tool trace (tool messages, tool_calls) in an environment new to the account
+    // is tool-trace harvesting's signature (research note: "many tool definitions, synthetic
+    // environments"); the same trace in a product's fixed environment is not. Counted among the
+    // keys the account's sampled key set holds, so a busy account's count is a lower bound.
+    if (r === 0 && rec.toolTurns > 0 && (e & ELICIT_REQUEST) === 0) {
+      u[U.ELICIT_ANY] = (u[U.ELICIT_ANY] ?? 0) + 1;
+      u[U.TOOL] = (u[U.TOOL] ?? 0) + 1;
+    }
+  }
   // frames for cross-account links (slot filling leaves them intact); system prompts are below
   const fr = acc.frames;
   if (f.headKey !== 0) keySetTestAdd(fr, typedKey(f.headKey, KEY_TYPE.HEAD), MAX_FRAME_SLOTS);

@@ -42,6 +42,7 @@ export function trafficRecord(text: string, extra: Partial<TrafficRecord> = {}):
     signupAt: undefined,
     tools: 0,
     multiSample: false,
+    toolTurns: 0,
     ...extra,
   };
 }

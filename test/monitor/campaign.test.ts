@@ -10,7 +10,8 @@ import {
   type TierInput,
 } from '../../src/monitor/campaign.js';
 import { mulberry32 } from '../../src/monitor/hash.js';
-import type { AccountState } from '../../src/monitor/state.js';
+import { U, type AccountState } from '../../src/monitor/state.js';
+import { accountFeatures, FEATURES } from '../../src/monitor/cohorts.js';
 import { trafficRecord } from '../helpers/traffic.js';
 
 const DAY = 86_400_000;
@@ -253,4 +254,46 @@ test('member attribution: one established customer is capped even when a strange
     { n: 300, org: 'newco', ageDays: 1 },
   ]);
   assert.ok(attribute(fresh, [0, 1, 2], 'verify').members.every((m) => m.tier === 'verify'));
+});
+
+test('tool traces in ever-new environments are tool-trace harvesting; in a fixed one they are not', () => {
+  const state = createState();
+  const feats = emptyFeatures();
+  const t0 = Date.UTC(2026, 5, 1);
+  const rng = mulberry32(9);
+  const words = (n: number): string =>
+    Array.from({ length: n }, () => WORDS[Math.floor(rng() * WORDS.length)]).join(' ');
+  for (let k = 0; k < 200; k++) {
+    // a product's agent: one system prompt (its tools) for every trace
+    const product = trafficRecord(`${words(8)}?`, {
+      account: 'agent',
+      ts: t0 + k * 60_000,
+      system: 'You can call: search(query), open(url), summarise(text)',
+      toolTurns: 2,
+    });
+    observe(state, product, featurize(product, feats));
+    // a harvester: a synthetic environment (new tool definitions) every fourth trace
+    const env = Math.floor(k / 4);
+    const harvest = trafficRecord(`${words(8)}?`, {
+      account: 'harvester',
+      ts: t0 + k * 60_000 + 1000,
+      system: `Simulated environment ${env}: tools ${WORDS[env % WORDS.length]}, ${WORDS[(env * 7) % WORDS.length]}`,
+      toolTurns: 2,
+    });
+    observe(state, harvest, featurize(harvest, feats));
+  }
+  const env = FEATURES.indexOf('environments');
+  const agent = state.accounts.get('agent');
+  const harvester = state.accounts.get('harvester');
+  assert.ok(agent && harvester);
+  const fa = accountFeatures(agent, []);
+  const fh = accountFeatures(harvester, []);
+  assert.ok((fa[env] ?? 1) < 0.02, `agent environments ${fa[env]}`);
+  assert.ok(Math.abs((fh[env] ?? 0) - 0.25) < 0.02, `harvester environments ${fh[env]}`);
+  // new environments count as tool-trace elicitation; the product's one environment once
+  // (counted among the keys the account's sampled key set holds: a lower bound for busy accounts)
+  assert.ok((agent.u[U.TOOL] ?? 9) <= 1, `agent ${agent.u[U.TOOL]}`);
+  const tool = harvester.u[U.TOOL] ?? 0;
+  assert.ok(tool >= 25 && tool <= 50, `harvester ${tool} of 50 environments`);
+  assert.equal(harvester.u[U.ELICIT_ANY], tool);
 });

@@ -235,3 +235,40 @@ test('mapping files: overrides, alternatives, errors name the field', () => {
   );
   assert.equal(loadMapping('litellm').name, 'litellm');
 });
+
+test('OpenAI-style tool traces are counted: tool and function messages, assistant tool_calls', () => {
+  const base = { ts: '2026-03-02T10:00:00Z', account: 'a', model: 'm' };
+  const v = toRecord(
+    {
+      ...base,
+      messages: [
+        { role: 'system', content: 'You can call: get_weather(city)' },
+        { role: 'user', content: 'weather in Oslo?' },
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [{ type: 'function', function: { name: 'get_weather' } }],
+        },
+        { role: 'tool', content: '{"t": 3}' },
+        { role: 'function', content: '{"t": 4}' },
+      ],
+    },
+    native,
+  );
+  assert.ok(v.ok);
+  if (!v.ok) return;
+  assert.equal(v.record.toolTurns, 3);
+  assert.equal(v.record.text, 'weather in Oslo?');
+  const chat = toRecord(
+    {
+      ...base,
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello' },
+        { role: 'user', content: 'bye' },
+      ],
+    },
+    native,
+  );
+  assert.ok(chat.ok && chat.record.toolTurns === 0);
+});
