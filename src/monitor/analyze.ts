@@ -9,7 +9,7 @@
  * 1. **Per-account features** (`cohorts.ts`; threat model, research note §1 and §6.1): elicitation share,
  *    single-shot share, content novelty, template reuse, capability concentration, topic-cell
  *    coverage, 24-hour duty cycle, cadence regularity, output/input ratio, share moved to a newly
- *    released model, account freshness.
+ *    released model, account freshness, new tool environments (tool-trace harvesting).
  * 2. **Cohort.** Accounts are compared with accounts of similar volume (×4 bands, merged until
  *    each has `MIN_COHORT` accounts), never with a global benign reference (note §5.2).
  *    Each feature becomes a mid-rank percentile within the cohort; the composite
