@@ -451,7 +451,10 @@ export function observe(state: MonitorState, rec: TrafficRecord, f: RequestFeatu
       if (r0 === 1 || r1 === 1) u[U.HITS + KEY_TYPE.ND] = (u[U.HITS + KEY_TYPE.ND] ?? 0) + 1;
     }
   }
-  probe(ks, u, f.contentKey, KEY_TYPE.EXACT);
+  // an agent trace re-sends its task message with every step (the request differs in the tool
+  // turns after it): that is not a re-sent prompt, so only requests without tool turns are tested
+  // for exact repeats (novelty, the evaluation-like cap)
+  if (rec.toolTurns === 0) probe(ks, u, f.contentKey, KEY_TYPE.EXACT);
   // the environment of a tool-using request: its system prompt (tool definitions, instructions);
   // tool-trace harvesting runs many synthetic environments, an agent product a few fixed ones
   if (e & ELICIT.TOOL || rec.toolTurns > 0) {

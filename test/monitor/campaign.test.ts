@@ -297,3 +297,25 @@ test('tool traces in ever-new environments are tool-trace harvesting; in a fixed
   assert.ok(tool >= 25 && tool <= 50, `harvester ${tool} of 50 environments`);
   assert.equal(harvester.u[U.ELICIT_ANY], tool);
 });
+
+test('an agent trace re-sending its task at every step is not a re-sent prompt', () => {
+  const state = createState();
+  const feats = emptyFeatures();
+  const t0 = Date.UTC(2026, 5, 1);
+  const task = 'Investigate why order processing is stuck in the billing queue and escalate it';
+  for (let k = 0; k < 100; k++)
+    for (const [account, toolTurns] of [
+      ['agent', 2 + (k % 6)],
+      ['repeater', 0],
+    ] as const) {
+      const r = trafficRecord(task, { account, ts: t0 + k * 60_000, toolTurns });
+      observe(state, r, featurize(r, feats));
+    }
+  const novelty = FEATURES.indexOf('novelty');
+  const agent = state.accounts.get('agent');
+  const repeater = state.accounts.get('repeater');
+  assert.ok(agent && repeater);
+  // the steps of one task are not tested for exact repeats; the same prompt sent 100 times is
+  assert.ok(Number.isNaN(accountFeatures(agent, [])[novelty] ?? 0));
+  assert.ok((accountFeatures(repeater, [])[novelty] ?? 1) < 0.05);
+});
