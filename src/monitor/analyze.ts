@@ -176,8 +176,9 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   for (const members of comps.values())
     if (members.length >= 2) for (const i of members) linked[i] = 1;
 
+  const idxElig = accs.map((_, i) => i).filter((i) => eligible[i]);
   const medianRequests = quantile(
-    accs.filter((_, i) => eligible[i]).map((a) => a.n),
+    idxElig.map((i) => accs[i]?.n ?? 0),
     0.5,
   );
   // the crowd bound reads the median of *all* accounts: the scored ones (≥ minRequests) are a
@@ -188,7 +189,23 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     accs.map((a) => a.n),
     0.5,
   );
+  // allow-list
+  const allowAcc = new Set(opts.allow?.accounts ?? []);
+  const allowOrg = new Set(opts.allow?.orgs ?? []);
+  const allowPay = new Set(opts.allow?.payments ?? []);
+  const isAllowed = (a: AccountState): boolean =>
+    allowAcc.has(a.id) ||
+    (a.org !== undefined && allowOrg.has(a.org)) ||
+    a.payments.some((p) => allowPay.has(p));
   const ctx: Decision = {
+    idxElig,
+    // unrelated accounts for control statistics, in a fixed pseudo-random order
+    controlPool: idxElig
+      .map((i) => ({ i, h: hashString(accs[i]?.id ?? '', 0x7f4a7c15) }))
+      .sort((x, y) => x.h - y.h)
+      .map((x) => x.i),
+    isAllowed,
+    licenceList: allowOrg.size > 0,
     medianRequests,
     lightCap: LIGHT_ACCOUNT_FACTOR * medianRequests,
     medianAccount,
@@ -283,6 +300,14 @@ interface Release {
 
 /** What every decision round shares: the log's accounts, their evidence and their linkage. */
 interface Decision {
+  /** Scored accounts (≥ minRequests), in account order. */
+  readonly idxElig: readonly number[];
+  /** The scored accounts in a fixed pseudo-random order, for control statistics. */
+  readonly controlPool: readonly number[];
+  /** Whether the allow-list names the account, its org or one of its payment ids. */
+  readonly isAllowed: (a: AccountState) => boolean;
+  /** Whether the allow-list names organisations (a licence list). */
+  readonly licenceList: boolean;
   /** Median request count of the scored accounts. */
   readonly medianRequests: number;
   /** {@link LIGHT_ACCOUNT_FACTOR} × that median: accounts at or below it are light. */
@@ -336,7 +361,7 @@ function decide(
   const minTier = opts.minTier ?? 'verify';
   const minCampaignRequests = opts.minCampaignRequests ?? MIN_CAMPAIGN_REQUESTS;
   const includeSingletons = opts.includeSingletons ?? false;
-  const idxElig = accs.map((_, i) => i).filter((i) => eligible[i]);
+  const { licenceList, idxElig, controlPool } = ctx;
   const refs = new Map<number, CohortReference>();
   for (const [c, members] of refMembers)
     refs.set(c, cohortReference(members, feats, FEATURES.length));
@@ -362,21 +387,6 @@ function decide(
     fdr,
   );
 
-  // allow-list
-  const allowAcc = new Set(opts.allow?.accounts ?? []);
-  const allowOrg = new Set(opts.allow?.orgs ?? []);
-  const allowPay = new Set(opts.allow?.payments ?? []);
-  const isAllowed = (a: AccountState): boolean =>
-    allowAcc.has(a.id) ||
-    (a.org !== undefined && allowOrg.has(a.org)) ||
-    a.payments.some((p) => allowPay.has(p));
-  const licenceList = allowOrg.size > 0;
-
-  // unrelated accounts for control statistics, in a fixed pseudo-random order
-  const controlPool = idxElig
-    .map((i) => ({ i, h: hashString(accs[i]?.id ?? '', 0x7f4a7c15) }))
-    .sort((x, y) => x.h - y.h)
-    .map((x) => x.i);
   const campaigns: CampaignFinding[] = [];
   /** Listed campaigns with a tier, whose graphs are drawn after the loop (index, members). */
   const graphed: { at: number; members: readonly number[] }[] = [];
@@ -498,16 +508,14 @@ function decide(
     if (c) campaigns[g.at] = { ...c, graph: graphs[k] ?? c.graph };
   });
 
-  const watchlist = singletonFindings(ctx, idxElig, scores, tierOfAccount, reasonsOf, isAllowed);
+  const watchlist = singletonFindings(ctx, scores, tierOfAccount, reasonsOf);
   const { alerts, strong, byTier, allowlistedSuppressed } = accountAlerts(
     ctx,
-    idxElig,
     scores,
     tierOfAccount,
     campaigns,
     byProfile,
     reasonsOf,
-    isAllowed,
     watchlist,
   );
 
@@ -569,13 +577,11 @@ function decide(
  */
 function singletonFindings(
   ctx: Decision,
-  idxElig: readonly number[],
   scores: AccountScores,
   tierOfAccount: Map<number, AccountTier>,
   reasonsOf: (i: number) => Reason[],
-  isAllowed: (a: AccountState) => boolean,
 ): AccountFinding[] {
-  const { accs, cohorts, fdr } = ctx;
+  const { accs, cohorts, fdr, idxElig, isAllowed } = ctx;
   const cohort = cohorts.of;
   const { accountP, compPctOf } = scores;
   const includeSingletons = ctx.opts.includeSingletons ?? false;
@@ -636,13 +642,11 @@ function singletonFindings(
  */
 function accountAlerts(
   ctx: Decision,
-  idxElig: readonly number[],
   scores: AccountScores,
   tierOfAccount: ReadonlyMap<number, AccountTier>,
   campaigns: CampaignFinding[],
   byProfile: ReadonlySet<number>,
   reasonsOf: (i: number) => Reason[],
-  isAllowed: (a: AccountState) => boolean,
   watchlist: AccountFinding[],
 ): {
   alerts: AccountFinding[];
@@ -650,14 +654,13 @@ function accountAlerts(
   byTier: Record<Tier, number>;
   allowlistedSuppressed: number;
 } {
-  const { accs } = ctx;
+  const { accs, isAllowed, medianRequests, lightCap } = ctx;
   const { accountP, compPctOf } = scores;
   const minTier = ctx.opts.minTier ?? 'verify';
   const strong = new Uint8Array(accs.length);
   const byTier: Record<Tier, number> = { watch: 0, verify: 0, throttle: 0, block: 0 };
   let allowlistedSuppressed = 0;
   const alerts: AccountFinding[] = [];
-  const { medianRequests, lightCap } = ctx;
   /** Highest recommendation given to an account of each campaign (after every cap). */
   const topOfCampaign = new Map<string, Tier>();
   const campaignById = new Map<string, CampaignFinding>();

@@ -11,7 +11,7 @@ import { mixtureLogE, quantile } from './evidence.js';
 import { CAPABILITIES } from './lexicon.js';
 import { percentileIn, type CohortReference } from './scoring.js';
 import { accountDays, KEY_TYPE, U, type AccountState } from './state.js';
-import { fmtPct, type Reason } from './verdict.js';
+import { fmtPct, type CohortInfo, type Reason } from './verdict.js';
 
 const DAY = 86_400_000;
 
@@ -174,14 +174,6 @@ const FEATURE_TEXT: Readonly<Record<Feature, (v: number, ref: number) => string>
   freshness: (v, r) =>
     `first request ${Math.expm1(-v).toFixed(1)} days after sign-up (cohort median ${Math.expm1(-r).toFixed(0)} days)`,
 };
-
-/** Request range and size of one cohort. */
-export interface CohortInfo {
-  readonly id: number;
-  readonly minRequests: number;
-  readonly maxRequests: number;
-  readonly accounts: number;
-}
 
 /** Scored accounts grouped by volume, with each cohort's feature medians and reference rates. */
 export interface Cohorts {

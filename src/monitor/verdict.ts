@@ -110,6 +110,14 @@ export interface CampaignFinding {
   };
 }
 
+/** Request range and size of one cohort (accounts of similar volume, `cohorts.ts`). */
+export interface CohortInfo {
+  readonly id: number;
+  readonly minRequests: number;
+  readonly maxRequests: number;
+  readonly accounts: number;
+}
+
 /** Everything one run found; every rendering (JSONL, text, HTML) is made from this object. */
 export interface MonitorVerdict {
   readonly kind: 'extraction-monitor';
@@ -149,12 +157,7 @@ export interface MonitorVerdict {
     readonly at: string;
     readonly inferred: boolean;
   }[];
-  readonly cohorts: readonly {
-    readonly id: number;
-    readonly minRequests: number;
-    readonly maxRequests: number;
-    readonly accounts: number;
-  }[];
+  readonly cohorts: readonly CohortInfo[];
   readonly campaigns: readonly CampaignFinding[];
   readonly alerts: readonly AccountFinding[];
   readonly watchlist: readonly AccountFinding[];
