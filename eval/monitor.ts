@@ -160,6 +160,14 @@ interface Metrics {
   campaignRecallAny: number;
   campaignRecallMajority: number;
   byKind: Record<string, { campaigns: number; detected: number }>;
+  /**
+   * Extraction requests (as the truth file marks them) of all attack campaigns, and of the
+   * campaigns detected: how much of what was harvested in the window came from campaigns found.
+   */
+  extractionRecords: number;
+  extractionRecordsDetected: number;
+  /** Attack campaigns with no member flagged, with their size and harvest. */
+  missed: { id: string; kind: string; accounts: number; extractionRecords: number }[];
   medianRecordsToDetection: number | null;
   fpByPersona: Record<string, number>;
 }
@@ -185,14 +193,26 @@ function metrics(
   const byKind: Record<string, { campaigns: number; detected: number }> = {};
   let any = 0;
   let maj = 0;
+  let harvest = 0;
+  let harvestDetected = 0;
+  const missed: Metrics['missed'] = [];
   const rtd: number[] = [];
   for (const c of camps) {
     const k = `${c.kind}${c.mixing !== undefined && c.kind === 'hydra' ? `@${c.mixing}` : ''}`;
     const cur = byKind[k] ?? { campaigns: 0, detected: 0 };
     cur.campaigns++;
     const hits = c.accounts.filter((a) => o.flagged.has(a));
+    harvest += c.extractionRecords;
+    if (hits.length === 0)
+      missed.push({
+        id: c.id,
+        kind: k,
+        accounts: c.accounts.length,
+        extractionRecords: c.extractionRecords,
+      });
     if (hits.length > 0) {
       any++;
+      harvestDetected += c.extractionRecords;
       cur.detected++;
       // records of this campaign seen up to the first detection
       const first = Math.min(...hits.map((a) => o.firstLine.get(a) ?? Infinity));
@@ -223,6 +243,9 @@ function metrics(
     campaignRecallAny: camps.length > 0 ? any / camps.length : 0,
     campaignRecallMajority: camps.length > 0 ? maj / camps.length : 0,
     byKind,
+    extractionRecords: harvest,
+    extractionRecordsDetected: harvestDetected,
+    missed,
     medianRecordsToDetection: rtd.length > 0 ? (rtd[Math.floor(rtd.length / 2)] ?? null) : null,
     fpByPersona,
   };
@@ -540,6 +563,13 @@ async function main(): Promise<void> {
             .map(([k, v]) => `${k} ${v.detected}/${v.campaigns}`)
             .join(', ') +
           '.',
+      );
+      md.push(
+        '',
+        `Extraction requests (as the truth marks them) in the campaigns it detected: ${shipped.extractionRecordsDetected} of ${shipped.extractionRecords} (${pct(shipped.extractionRecords > 0 ? shipped.extractionRecordsDetected / shipped.extractionRecords : 0)}). ` +
+          (shipped.missed.length > 0
+            ? `Missed: ${shipped.missed.map((c) => `${c.id} (${c.accounts} accounts, ${c.extractionRecords} extraction requests)`).join(', ')}.`
+            : 'No campaign missed.'),
       );
       md.push(
         '',
