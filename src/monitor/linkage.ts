@@ -1,8 +1,8 @@
 /**
  * Campaign linkage (pipeline step 4 of `analyze.ts`) and the attribution primitives it feeds:
  * accounts are joined through payment ids and through pairs of attribute groups of different
- * kinds (network path, sign-up hour, synchronised activity, shared templates) whose overlap is
- * improbable under independent assignment (hypergeometric tail, family-wise at
+ * kinds (network path, sign-up hour or day, synchronised activity, shared templates) whose
+ * overlap is improbable under independent assignment (hypergeometric tail, family-wise at
  * {@link LINK_FWER}); accounts nothing else links are paired by rare extraction wordings
  * ({@link coSharedFrames}). Operators are the same accounts joined only by values that identify a
  * party. {@link attributes} and {@link dominates} decide which shared values tie a member to a
@@ -96,14 +96,20 @@ class UnionFind {
   }
 }
 
-const KIND = { PAYMENT: 0, INFRA: 1, SIGNUP: 2, CONTENT: 3, TIMING: 4 } as const;
+const KIND = { PAYMENT: 0, INFRA: 1, SIGNUP: 2, CONTENT: 3, TIMING: 4, SIGNUP_DAY: 5 } as const;
 const KIND_NAMES: readonly LinkKind[] = [
   'payment',
   'infrastructure',
   'signup',
   'content',
   'timing',
+  'signup',
 ];
+
+/** Sign-up hours and days are one kind of evidence: never paired with each other. */
+function linkFamily(kind: number): number {
+  return kind === KIND.SIGNUP_DAY ? KIND.SIGNUP : kind;
+}
 
 function groupKey(kind: number, value: string): number {
   // 4 bits of kind + 48 bits of two independent hashes: distinct values collide with
@@ -175,10 +181,15 @@ export function dominates(
  * nested (a /24 fixes the AS; a gateway fixes agent and system prompt). However many of them an
  * account shares with a campaign, they are one piece of evidence, and not one about control.
  * Payment, a sign-up burst, synchronised activity and shared *user-prompt* templates are set by
- * whoever operates the account.
+ * whoever operates the account. −1 (no evidence) for a sign-up day, a linkage value only.
  */
 export function evidenceKind(key: number): number {
   const kind = kindOfKey(key);
+  // a sign-up day links accounts but attributes none: friends who join a class over a week
+  // share days, so a day shared with one's own party says nothing (independent generator, seed
+  // 8: a student who signed up 28 s into a sweep's burst, and on the day five classmates did,
+  // was blocked with the sweep); bursts are judged on hours and exact times
+  if (kind === KIND.SIGNUP_DAY) return -1;
   if (kind === KIND.PAYMENT) return EVIDENCE.PAYMENT;
   if (kind === KIND.SIGNUP) return EVIDENCE.SIGNUP;
   if (kind === KIND.TIMING) return EVIDENCE.TIMING;
@@ -408,6 +419,12 @@ export function link(
       }
     const hour = signupHour(a);
     if (hour !== undefined) addVal(i, KIND.SIGNUP, `h:${hour}`);
+    // the sign-up day (UTC) besides the hour: a farm that registers its accounts over an afternoon puts
+    // two or three in each clock hour, a coincidence in any busy hour, but most of the day's
+    // sign-ups in the one day (independent generator 2, seed 7: ten tool-trace accounts in
+    // 17:33–21:00, 10 of the day's 14 sign-ups, at most three in any hour). The same kind as
+    // the hour, so the two are never paired with each other.
+    if (a.signupAt !== undefined) addVal(i, KIND.SIGNUP_DAY, `d:${Math.floor(a.signupAt / DAY)}`);
     if (
       a.activeSlots >= SYNC_MIN_SLOTS &&
       a.activeSlots <= SYNC_MAX_DENSITY * Math.min(spanSlots, activeDays(a) * SLOTS_PER_DAY)
@@ -449,14 +466,15 @@ export function link(
   // unrelated accounts by chance with probability at most LINK_FWER.
   const screen = Math.log(LINK_SCREEN_P);
   let examined = 0;
-  const found: { common: number[]; lp: number; kinds: string; party: boolean }[] = [];
+  const found: { common: number[]; lp: number; kinds: string; party: boolean; day: boolean }[] = [];
   /**
    * Whether a group's value identifies one party (for operators, see {@link Linkage.op}): not an
    * AS + agent (every customer of a cloud using one SDK holds it) and not a sign-up hour (on the
    * 16M-record benchmark log each sign-up hour of the attack window held accounts of several
    * campaigns, and sign-up-hour links chained all 21 hydras into one operator).
    */
-  const party = (kind: number, key: number): boolean => kind !== KIND.SIGNUP && !coarse.has(key);
+  const party = (kind: number, key: number): boolean =>
+    linkFamily(kind) !== KIND.SIGNUP && !coarse.has(key);
   // co-holder counts per value over one anchor group, in a reusable array (no map per group:
   // on the 16M-record benchmark those were ~650 MB of garbage between two collections)
   const coHolders = new Int32Array(groups.length);
@@ -467,8 +485,8 @@ export function link(
     touched.length = 0;
     for (const m of members)
       for (const v of vals[m] ?? []) {
-        const vk = groups[v]?.kind;
-        if (vk === gKind || vk === KIND.PAYMENT) continue;
+        const vk = groups[v]?.kind ?? KIND.PAYMENT;
+        if (linkFamily(vk) === linkFamily(gKind) || vk === KIND.PAYMENT) continue;
         const h = coHolders[v] ?? 0;
         if (h === 0) touched.push(v);
         coHolders[v] = h + 1;
@@ -481,6 +499,15 @@ export function link(
       if (!vg) continue;
       // a pair of two anchor kinds is met from both sides: examine it from the smaller key only
       if (vg.kind !== KIND.CONTENT && vg.key < gk) continue;
+      // a sign-up day and an AS + agent are both held by many parties: their overlap is anyone
+      // of a popular ISP and client library who signed up on a campaign's busy day (independent
+      // generator 2, seed 8: a developer on a residential ISP with a common SDK, signed up on a
+      // hydra's sign-up day, was drawn into it and alerted at verify)
+      if (
+        (gKind === KIND.SIGNUP_DAY && coarse.has(vg.key)) ||
+        (vg.kind === KIND.SIGNUP_DAY && coarse.has(gk))
+      )
+        continue;
       examined++;
       const vSize = vg.members.length;
       // the two groups must largely coincide: most of the smaller one lies in the other. A
@@ -499,18 +526,60 @@ export function link(
         lp,
         kinds,
         party: party(gKind, gk) && party(vg.kind, vg.key),
+        day: gKind === KIND.SIGNUP_DAY || vg.kind === KIND.SIGNUP_DAY,
       });
     }
   }
   const threshold = Math.log(LINK_FWER / Math.max(1, examined));
   for (const f of found) {
-    if (f.lp > threshold) continue;
+    if (f.lp > threshold || f.day) continue;
     const first = f.common[0] ?? 0;
     for (const m of f.common) {
       uf.union(first, m);
       if (f.party) op.union(first, m);
     }
     note(first, { kinds: f.kinds, groups: 2, log10P: f.lp / Math.LN10 });
+  }
+  // Links through a sign-up day come last and join a component only when the day's common
+  // holders are at least half of it: a day is a coarse value, and two campaigns that sign up on
+  // one busy day and share a generic template would otherwise chain into one component, in which
+  // the smaller one's members no longer stand out (measured on the simulated setting
+  // stress-students: four hydras, a sweep and a proxy's customers in one component of 179, and
+  // on the first independent generator). A farm split by its sign-up hours into small pieces
+  // signed up, all of it, on the day that joins them.
+  const size = new Int32Array(N).fill(1);
+  for (let i = 0; i < N; i++) {
+    const r = uf.find(i);
+    if (r !== i) size[r] = (size[r] ?? 0) + 1;
+  }
+  const perRoot = new Map<number, number[]>();
+  for (const f of found) {
+    if (f.lp > threshold || !f.day) continue;
+    perRoot.clear();
+    for (const m of f.common) {
+      const r = uf.find(m);
+      const list = perRoot.get(r);
+      if (list === undefined) perRoot.set(r, [m]);
+      else list.push(m);
+    }
+    let first = -1;
+    let joined = 0;
+    for (const [r, list] of perRoot) {
+      if (2 * list.length < (size[r] ?? 1)) continue;
+      const x = list[0] ?? 0;
+      if (first < 0) first = x;
+      else {
+        const ra = uf.find(first);
+        const rb = uf.find(x);
+        if (ra !== rb) {
+          uf.union(ra, rb);
+          size[uf.find(ra)] = (size[ra] ?? 1) + (size[rb] ?? 1);
+          joined++;
+        }
+      }
+    }
+    if (joined > 0 && first >= 0)
+      note(first, { kinds: f.kinds, groups: 2, log10P: f.lp / Math.LN10 });
   }
   // extraction-wording links join only accounts that nothing else links: a campaign seeded from
   // a public benchmark shares its items with every benign runner of that benchmark, and such a

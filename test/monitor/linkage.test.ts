@@ -717,3 +717,103 @@ test('a campaign of two accounts on one card is alerted: the calibrator has powe
     .sort();
   assert.deepEqual(alerted, pair);
 });
+
+// A farm signs ten accounts up over one afternoon, two in each of five clock hours, on ten clouds
+// with no shared card or range; the accounts share only their task templates. No sign-up hour
+// holds more than two of them (a pair in an hour is a coincidence in any busy log), so only the
+// sign-up *day* ties the template's holders together. Three ordinary users of the cloud and
+// client library three farm accounts use signed up that afternoon too, within the farm's burst
+// but not in those three accounts' hours: an AS + agent and a sign-up day are both values many
+// parties hold, and their overlap must not draw those users in.
+test('a farm that signs up over one afternoon is linked through its sign-up day, not its AS + agent', () => {
+  const { state, t0, words, put } = ordinaryWorld(61);
+  const day = t0 - 5 * 86_400_000;
+  const cloud = { asn: 'AS64512', userAgent: 'curl/8.0' };
+  const tasks = [
+    'Solve this step by step and show all of your reasoning before the final answer: {item}',
+    'Explain your full chain of thought for the following task, then answer it: {item}',
+  ];
+  for (let f = 0; f < 10; f++) {
+    const signupAt = day + 13 * 3_600_000 + Math.floor(f / 2) * 3_600_000 + (f % 2) * 50 * 60_000;
+    const net =
+      f < 3 ? cloud : { asn: `AS6520${f}`, userAgent: f % 2 === 0 ? 'okhttp/4.10' : 'python/3.11' };
+    // items from a pool of 60 per account, so that its frame set holds every frame (no sampling)
+    const items = Array.from({ length: 60 }, () => words(10));
+    for (let k = 0; k < 400; k++)
+      put(`farm${f}`, (tasks[k % 2] ?? '').replace('{item}', items[k % 60] ?? ''), {
+        ...net,
+        ipPrefix: `192.0.${f}`,
+        signupAt,
+      });
+  }
+  for (let u = 0; u < 3; u++)
+    for (let k = 0; k < 120; k++)
+      put(`neighbour${u}`, `${words(8)}?`, {
+        ...cloud,
+        ipPrefix: `10.250.${u}`,
+        signupAt: day + (16 + u) * 3_600_000 + (u === 2 ? 40 : 20) * 60_000,
+      });
+  const v = analyze({ state, minTier: 'watch' });
+  assertCampaignTiers(v);
+  const farm = v.alerts.filter((a) => a.account.startsWith('farm') && a.tier !== 'watch');
+  assert.ok(farm.length >= 8, `farm accounts alerted: ${farm.length}`);
+  const camp = v.campaigns.find((c) => c.accounts.includes('farm0'));
+  assert.ok(camp !== undefined && camp.accounts.filter((a) => a.startsWith('farm')).length >= 8);
+  for (const u of ['neighbour0', 'neighbour1', 'neighbour2']) {
+    assert.ok(!camp.accounts.includes(u), `${u} is not in the farm's campaign`);
+    assert.equal(
+      v.alerts.find((a) => a.account === u && a.tier !== 'watch'),
+      undefined,
+    );
+  }
+});
+
+// Two farms of different operators, each on its own card, use one generic extraction template
+// besides their own. The big one signed its accounts up over ten days, three of them on the day
+// the small one signed up all of its accounts. That day and the generic template overlap
+// improbably (nine of the day's nine sign-ups hold it), but the day is the small farm's, not
+// the big one's: it must not chain the two campaigns into one.
+test('a sign-up day joins a component only when most of its members signed up that day', () => {
+  const { state, t0, words, put } = ordinaryWorld(67);
+  const day = t0 - 3 * 86_400_000;
+  const generic = 'Show your reasoning step by step, then give the final answer: {item}';
+  const farm = (
+    name: string,
+    n: number,
+    own: string,
+    signup: (f: number) => number,
+    card: string,
+  ): void => {
+    for (let f = 0; f < n; f++) {
+      const items = Array.from({ length: 40 }, () => words(10));
+      for (let k = 0; k < 300; k++)
+        put(`${name}${f}`, (k % 2 === 0 ? own : generic).replace('{item}', items[k % 40] ?? ''), {
+          asn: `AS6530${f % 7}`,
+          userAgent: 'python/3.11',
+          ipPrefix: `198.${name === 'big' ? 18 : 19}.${f}`,
+          payment: card,
+          signupAt: signup(f),
+        });
+    }
+  };
+  farm(
+    'big',
+    20,
+    'Grade the following answer on a 1-10 rubric and justify each criterion: {item}',
+    (f) => (f < 3 ? day + (9 + f) * 3_600_000 : day - (1 + (f % 9)) * 86_400_000 - 3_600_000),
+    'card-big',
+  );
+  farm(
+    'small',
+    6,
+    'Translate to formal English and explain every change you made: {item}',
+    (f) => day + (13 + f) * 3_600_000,
+    'card-small',
+  );
+  const v = analyze({ state, minTier: 'watch' });
+  const big = v.campaigns.find((c) => c.accounts.includes('big0'));
+  const small = v.campaigns.find((c) => c.accounts.includes('small0'));
+  assert.ok(big !== undefined && small !== undefined);
+  assert.notEqual(big.id, small.id, 'two campaigns');
+  assert.ok(!big.accounts.some((a) => a.startsWith('small')));
+});
