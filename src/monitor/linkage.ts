@@ -419,11 +419,11 @@ export function link(
       }
     const hour = signupHour(a);
     if (hour !== undefined) addVal(i, KIND.SIGNUP, `h:${hour}`);
-    // the sign-up day (UTC) besides the hour: a farm that registers its accounts over an afternoon puts
-    // two or three in each clock hour, a coincidence in any busy hour, but most of the day's
-    // sign-ups in the one day (independent generator 2, seed 7: ten tool-trace accounts in
-    // 17:33–21:00, 10 of the day's 14 sign-ups, at most three in any hour). The same kind as
-    // the hour, so the two are never paired with each other.
+    // the sign-up day (UTC) besides the hour: a farm that registers its accounts over an
+    // afternoon puts two or three in each clock hour, a coincidence in any busy hour, but most of
+    // the day's sign-ups in the one day (independent generator 2, seed 7: ten tool-trace accounts
+    // in 17:33–21:00, 10 of the day's 14 sign-ups, at most three in any hour). Of the hour's
+    // family ({@link linkFamily}), so the two are never paired with each other.
     if (a.signupAt !== undefined) addVal(i, KIND.SIGNUP_DAY, `d:${Math.floor(a.signupAt / DAY)}`);
     if (
       a.activeSlots >= SYNC_MIN_SLOTS &&
