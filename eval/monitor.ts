@@ -210,7 +210,7 @@ function metrics(
         accounts: c.accounts.length,
         extractionRecords: c.extractionRecords,
       });
-    if (hits.length > 0) {
+    else {
       any++;
       harvestDetected += c.extractionRecords;
       cur.detected++;

@@ -199,7 +199,11 @@ export function attribution(
         let k = 0;
         for (const x of group?.members ?? []) if (inC.has(x)) k++;
         const ek = evidenceKind(group?.key ?? 0);
-        dom = dominates(ek, k, group?.members.length ?? 0, members.length, N, valueLevel) ? ek : -1;
+        // a value of no evidence kind (a sign-up day) never attributes: no test to run
+        dom =
+          ek >= 0 && dominates(ek, k, group?.members.length ?? 0, members.length, N, valueLevel)
+            ? ek
+            : -1;
         dominated.set(g, dom);
       }
       return dom;

@@ -552,25 +552,23 @@ export function link(
     const r = uf.find(i);
     if (r !== i) size[r] = (size[r] ?? 0) + 1;
   }
-  const perRoot = new Map<number, number[]>();
+  /** Members of the link's common set per component root. */
+  const perRoot = new Map<number, number>();
   for (const f of found) {
     if (f.lp > threshold || !f.day) continue;
     perRoot.clear();
     for (const m of f.common) {
       const r = uf.find(m);
-      const list = perRoot.get(r);
-      if (list === undefined) perRoot.set(r, [m]);
-      else list.push(m);
+      perRoot.set(r, (perRoot.get(r) ?? 0) + 1);
     }
     let first = -1;
     let joined = 0;
-    for (const [r, list] of perRoot) {
-      if (2 * list.length < (size[r] ?? 1)) continue;
-      const x = list[0] ?? 0;
-      if (first < 0) first = x;
+    for (const [r, k] of perRoot) {
+      if (2 * k < (size[r] ?? 1)) continue;
+      if (first < 0) first = r;
       else {
         const ra = uf.find(first);
-        const rb = uf.find(x);
+        const rb = uf.find(r);
         if (ra !== rb) {
           uf.union(ra, rb);
           size[uf.find(ra)] = (size[ra] ?? 1) + (size[rb] ?? 1);
