@@ -52,7 +52,8 @@ import {
   type MonitorState,
 } from './state.js';
 import { attribution } from './attribution.js';
-import { commonTemplateCap, link, type Linkage } from './linkage.js';
+import { balancedMembers, type BalancedSet } from './balance.js';
+import { commonTemplateCap, link, LINK_FWER, type Linkage } from './linkage.js';
 import {
   accountEValues,
   accountFeatures,
@@ -394,6 +395,8 @@ function decide(
   /** Members attributed by their own profile (`behaviourAttributed`), not by a tie. */
   const byProfile = new Set<number>();
   const sortedCands = cands.map((c, k) => ({ c, k })).sort((x, y) => x.c.log10P - y.c.log10P);
+  // load balancing is tested in each flagged campaign: family-wise at LINK_FWER over them
+  const balanceLevel = Math.log(LINK_FWER / Math.max(1, rejected.size));
   for (const { c, k } of sortedCands) {
     const flagged = rejected.has(k);
     const memberAccs = c.members
@@ -416,7 +419,10 @@ function decide(
     let overlap = 0;
     let operators: CampaignFinding['operators'][number][] = [];
     const reasons: Reason[] = [];
+    let balanced: BalancedSet | null = null;
+    let wordingOnly = false;
     if (flagged || c.log10P <= -3) {
+      balanced = flagged ? balancedMembers(accs, c.scored, balanceLevel) : null;
       const t = campaignTier({
         accs,
         cohort,
@@ -434,8 +440,10 @@ function decide(
         elicit: memberAccs.reduce((s, a) => s + (a.u[U.ELICIT_ANY] ?? 0), 0),
         minCampaignRequests,
         licenceList,
+        balanced,
       });
       tier = t.tier;
+      wordingOnly = t.wordingOnly;
       overlap = t.overlap;
       reasons.push(...t.reasons);
     }
@@ -456,6 +464,8 @@ function decide(
         tier,
         flagged,
         memberAccs,
+        balanced,
+        wordingOnly,
       );
       tier = m.tier;
       operators = m.operators;

@@ -5,6 +5,7 @@
  * member's recommendation ({@link attributeMembers}). Both return reasons for the analyst; the
  * decision loop in `analyze.ts` merges the members' recommendations across campaigns.
  */
+import type { BalancedSet } from './balance.js';
 import { chiSquareSf, eBH, normalSf } from '../stats/index.js';
 import { behaviourAttributed } from './attribution.js';
 import { FEATURE_WEIGHTS } from './cohorts.js';
@@ -226,6 +227,8 @@ export interface TierInput {
   readonly minCampaignRequests: number;
   /** Whether an allow-list names organisations (a licence list). */
   readonly licenceList: boolean;
+  /** Members whose request counts are load-balanced (`balance.ts`), if the test found a set. */
+  readonly balanced: BalancedSet | null;
 }
 
 /**
@@ -233,11 +236,18 @@ export interface TierInput {
  * 10^{@link THROTTLE_LOG10P} and its median member is in its cohort's top quarter; block when it
  * is also tied by a payment method, a sign-up burst or synchronised activity and has three or more
  * members) or came near (p ≤ 10⁻³: watch), then capped at watch when it is linked by wording
- * alone, immaterial (fewer than `minCampaignRequests` requests), evaluation-like (mostly re-sent
- * prompts from established accounts) or one established organisation without a licence list.
- * Returns the tier, the shared-prompt overlap and the reasons in the order reports show them.
+ * alone (unless a load-balanced set of its members shows one party: {@link attributeMembers} then
+ * accuses that set only), immaterial (fewer than `minCampaignRequests` requests), evaluation-like
+ * (mostly re-sent prompts from established accounts) or one established organisation without a
+ * licence list. Returns the tier, the shared-prompt overlap, whether the campaign is linked by
+ * extraction wordings alone, and the reasons in the order reports show them.
  */
-export function campaignTier(x: TierInput): { tier: Tier; overlap: number; reasons: Reason[] } {
+export function campaignTier(x: TierInput): {
+  tier: Tier;
+  overlap: number;
+  wordingOnly: boolean;
+  reasons: Reason[];
+} {
   const { accs, candidate: c, memberAccs, flagged, links, requests } = x;
   const reasons: Reason[] = [];
   const overlap = sharedPromptOverlap(accs, c.members);
@@ -261,8 +271,11 @@ export function campaignTier(x: TierInput): { tier: Tier; overlap: number; reaso
   // linked by nothing but the wording of extraction requests: independent users who draw
   // their requests from one popular pool of wordings (students asking for step-by-step
   // explanations) look the same to this test (measured: eval setting stress-students), so
-  // such a group is for an analyst to look at, never an accusation
-  if (tier !== 'watch' && links.length > 0 && links.every((l) => l.kinds === WORDING)) {
+  // such a group is for an analyst to look at, never an accusation -- unless some of its
+  // members split one job evenly between them (load balancing), which independent users of a
+  // phrasing pool do not: then those members, and only they, are accused (attributeMembers)
+  const wordingOnly = links.length > 0 && links.every((l) => l.kinds === WORDING);
+  if (tier !== 'watch' && wordingOnly && x.balanced === null) {
     tier = 'watch';
     reasons.push({
       code: 'wording-only',
@@ -323,6 +336,13 @@ export function campaignTier(x: TierInput): { tier: Tier; overlap: number; reaso
       text: `every account belongs to one organisation (${oneOrg.org}) and they are established (median ${Math.round(oneOrg.medianAge)} days before first use): looks like one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
     });
   }
+  const b = x.balanced;
+  if (b !== null)
+    reasons.unshift({
+      code: 'load-balanced',
+      text: `${b.members.length} members sent ${b.lo}–${b.hi} requests each (dispersion ${b.dispersion.toFixed(3)} of Poisson's): counts this even are what one operator splitting a job over accounts produces, not independent users (p = ${formatLog10(b.logP / Math.LN10)}, union over the subsets of ${b.candidates} members tested)`,
+      value: b.members.length,
+    });
   reasons.unshift({
     code: 'campaign',
     text: `${c.members.length} linked accounts (${c.scored.length} scored) whose extraction scores are jointly improbable for a random draw from their cohorts: p = ${formatLog10(c.log10P)}`,
@@ -343,7 +363,7 @@ export function campaignTier(x: TierInput): { tier: Tier; overlap: number; reaso
     text: `${fmtPct(requests > 0 ? x.elicit / requests : 0)} of the campaign's ${requests} requests elicit reasoning, grades, tool traces or rewrites`,
     value: requests > 0 ? x.elicit / requests : 0,
   });
-  return { tier, overlap, reasons };
+  return { tier, overlap, wordingOnly, reasons };
 }
 
 /** What {@link attributeMembers} reads besides the campaign. */
@@ -403,6 +423,8 @@ export function attributeMembers(
   campaignTier: Tier,
   flagged: boolean,
   memberAccs: readonly AccountState[],
+  balanced: BalancedSet | null,
+  wordingOnly: boolean,
 ): {
   tier: Tier;
   operators: CampaignFinding['operators'][number][];
@@ -414,10 +436,14 @@ export function attributeMembers(
   const reasons: Reason[] = [];
   const operators: CampaignFinding['operators'][number][] = [];
   const out: MemberTier[] = [];
-  // operators: members grouped by the party-identifying links (see Linkage.op)
+  // operators: members grouped by the party-identifying links (see Linkage.op); the operators
+  // of a load-balanced set's members are one party, which spread one job over their accounts
+  const balancedRoots = new Set((balanced?.members ?? []).map((i) => op.find(i)));
+  const partyRoot = balanced !== null ? op.find(balanced.members[0] ?? 0) : -1;
   const byOp = new Map<number, number[]>();
   for (const i of c.members) {
-    const r = op.find(i);
+    const own = op.find(i);
+    const r = balancedRoots.has(own) ? partyRoot : own;
     const list = byOp.get(r);
     if (list === undefined) byOp.set(r, [i]);
     else list.push(i);
@@ -440,12 +466,18 @@ export function attributeMembers(
       if (ps.length === 0 || combineLog10P(ps) > level) for (const i of list) weak.add(i);
     }
   }
-  const core = new Set(ctx.attributedOf(c.root, c.members));
+  // A load-balanced set (balance.ts) is one party's: its members are attributed. In a campaign
+  // linked by extraction wordings alone, whose cap the set lifted, they are the only members
+  // accused: the others' tie is a wording, which independent users of a phrasing pool share.
+  const lifted = wordingOnly && balanced !== null;
+  const core = lifted
+    ? new Set(balanced.members)
+    : new Set([...ctx.attributedOf(c.root, c.members), ...(balanced?.members ?? [])]);
   let demoted = 0;
   for (const i of weak) if (core.delete(i)) demoted++;
   // members tied only by path and prompts whose own profile is improbable for their cohort
   const byBehaviour =
-    flagged && tier !== 'watch'
+    flagged && tier !== 'watch' && !lifted
       ? behaviourAttributed(c.scored, core, c.ps, fdr)
       : new Set<number>();
   const peripheral = c.members.length - core.size - byBehaviour.size;

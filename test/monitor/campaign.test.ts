@@ -68,6 +68,7 @@ function input(accs: readonly AccountState[], over: Partial<TierInput> = {}): Ti
     elicit: 0,
     minCampaignRequests: 1000,
     licenceList: false,
+    balanced: null,
     ...over,
   };
 }
@@ -201,6 +202,8 @@ function attribute(
     tier,
     true,
     accs,
+    null,
+    false,
   );
 }
 
