@@ -340,7 +340,7 @@ export function campaignTier(x: TierInput): {
   if (b !== null)
     reasons.unshift({
       code: 'load-balanced',
-      text: `${b.members.length} members sent ${b.lo}–${b.hi} requests each (dispersion ${b.dispersion.toFixed(3)} of Poisson's): counts this even are what one operator splitting a job over accounts produces, not independent users (p = ${formatLog10(b.logP / Math.LN10)}, union over the subsets of ${b.candidates} members tested)`,
+      text: `${b.members.length} members sent ${b.lo}–${b.hi} requests each, level day by day over ${b.days} days (daily dispersion ${b.dispersion.toFixed(3)} of Poisson's): what one operator dealing a job out over accounts produces, not independent users (p = ${formatLog10(b.logP / Math.LN10)}, union over the subsets of ${b.candidates} members tested)`,
       value: b.members.length,
     });
   reasons.unshift({
@@ -436,14 +436,13 @@ export function attributeMembers(
   const reasons: Reason[] = [];
   const operators: CampaignFinding['operators'][number][] = [];
   const out: MemberTier[] = [];
-  // operators: members grouped by the party-identifying links (see Linkage.op); the operators
-  // of a load-balanced set's members are one party, which spread one job over their accounts
-  const balancedRoots = new Set((balanced?.members ?? []).map((i) => op.find(i)));
-  const partyRoot = balanced !== null ? op.find(balanced.members[0] ?? 0) : -1;
+  // operators: members grouped by the party-identifying links (see Linkage.op); the members of
+  // a load-balanced set are one party of their own, which dealt one job out over its accounts
+  // (key -1, no account index; their operator-mates outside the set keep their operators)
+  const inBalanced = new Set(balanced?.members ?? []);
   const byOp = new Map<number, number[]>();
   for (const i of c.members) {
-    const own = op.find(i);
-    const r = balancedRoots.has(own) ? partyRoot : own;
+    const r = inBalanced.has(i) ? -1 : op.find(i);
     const list = byOp.get(r);
     if (list === undefined) byOp.set(r, [i]);
     else list.push(i);
@@ -475,6 +474,20 @@ export function attributeMembers(
     : new Set([...ctx.attributedOf(c.root, c.members), ...(balanced?.members ?? [])]);
   let demoted = 0;
   for (const i of weak) if (core.delete(i)) demoted++;
+  // a set lifted from the wording-only cap whose party is weak (its own members are not
+  // improbable for their cohorts) accuses nobody: the wording cap stands
+  if (lifted && core.size === 0) {
+    tier = 'watch';
+    reasons.push({
+      code: 'wording-only',
+      text: 'linked only by shared wordings of extraction-style requests, which independent users of one popular phrasing pool also share, and its load-balanced members are not improbable for their cohorts: capped at watch',
+    });
+  } else if (lifted && tier === 'throttle') {
+    // the campaign's p-value is mostly its wording-linked members'; the accused set is judged
+    // on its own members for throttling
+    const own = combineLog10P(balanced.members.map((i) => c.ps.get(i) ?? 1));
+    if (own > THROTTLE_LOG10P) tier = 'verify';
+  }
   // members tied only by path and prompts whose own profile is improbable for their cohort
   const byBehaviour =
     flagged && tier !== 'watch' && !lifted
@@ -484,7 +497,7 @@ export function attributeMembers(
   if (demoted > 0)
     reasons.push({
       code: 'weak-operators',
-      text: `${demoted} member(s) sharing a payment method or a sign-up burst with each other belong to operators joined to the campaign only through values many parties share (an AS + agent, a sign-up hour) and whose own members are not improbable for their cohorts: attributed only by their own profile`,
+      text: `${demoted} member(s) sharing a payment method, a sign-up burst or an evenly dealt job with each other belong to operators joined to the campaign only through values many parties share (an AS + agent, a sign-up hour) and whose own members are not improbable for their cohorts: attributed only by their own profile`,
       value: demoted,
     });
   if (byBehaviour.size > 0)

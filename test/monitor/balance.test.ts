@@ -5,10 +5,13 @@ import {
   BALANCE_MIN_REQUESTS,
   balancedMembers,
   cappedOrShort,
+  dailyCounts,
+  dailyLevelness,
   loadBalanced,
   LOCKSTEP_DISPERSION,
-  lockstepDispersion,
   MIN_BALANCED,
+  MIN_DAY_MEAN,
+  type BalanceCandidate,
 } from '../../src/monitor/balance.js';
 import { attributeMembers, campaignTier, type TierInput } from '../../src/monitor/campaign.js';
 import { mulberry32 } from '../../src/monitor/hash.js';
@@ -51,117 +54,129 @@ function accountsByDay(perDay: readonly (readonly number[])[]): AccountState[] {
   return [...state.accounts.values()].sort((x, y) => (x.id < y.id ? -1 : 1));
 }
 
-test('load balancing: counts split evenly over accounts are found, and only those', () => {
-  // eight accounts within ±2 of 2,000 requests (Poisson noise alone would spread them ±45), four
-  // ordinary ones far from them and from each other
-  const even = [2000, 2002, 1998, 2001, 1999, 2000, 2001, 1999];
-  const others = [310, 640, 2200, 4100];
-  const set = loadBalanced([...even, ...others].map((n, i) => ({ i, n })));
+/** Candidates from per-day counts (day index = position). */
+function candidates(perDay: readonly (readonly number[])[]): BalanceCandidate[] {
+  return perDay.map((days, i) => ({
+    i,
+    n: days.reduce((s, c) => s + c, 0),
+    days: new Map(days.map((c, d) => [d, c] as const).filter(([, c]) => c > 0)),
+  }));
+}
+
+/** `k` accounts dealt one job in turn: each day's Poisson total split as evenly as integers allow. */
+function dealt(rng: () => number, k: number, days: number, perAccount: number): number[][] {
+  const totals = Array.from({ length: days }, () => poisson(rng, k * perAccount));
+  return Array.from({ length: k }, (_, j) =>
+    totals.map((t, d) => Math.floor(t / k) + ((j + d) % k < t % k ? 1 : 0)),
+  );
+}
+
+/** `k` independent Poisson accounts of one daily rate (the hardest null). */
+function independent(rng: () => number, k: number, days: number, rate: number): number[][] {
+  return Array.from({ length: k }, () => Array.from({ length: days }, () => poisson(rng, rate)));
+}
+
+test('load balancing: accounts dealt one job in turn are found, and only those', () => {
+  const rng = mulberry32(5);
+  // eight accounts kept level by a dispatcher (about 60 a day each), four independent ones
+  const perDay = [
+    ...dealt(rng, 8, 14, 60),
+    ...[20, 60, 61, 150].map((r) => independent(rng, 1, 14, r)[0] ?? []),
+  ];
+  const set = loadBalanced(candidates(perDay));
   assert.ok(set !== null);
   assert.deepEqual(
     [...set.members].sort((a, b) => a - b),
     [0, 1, 2, 3, 4, 5, 6, 7],
   );
-  assert.equal(set.lo, 1998);
-  assert.equal(set.hi, 2002);
   assert.equal(set.candidates, 12);
-  assert.ok(set.dispersion < 0.01, `dispersion ${set.dispersion}`);
-  assert.ok(set.logP / Math.LN10 < -4, `log10 p ${set.logP / Math.LN10}`);
-  // the same counts spread as independent Poisson accounts of one rate are: nothing found
-  const rng = mulberry32(3);
-  const spread = Array.from({ length: 10 }, (_, i) => ({ i, n: poisson(rng, 1000) }));
-  const none = loadBalanced(spread);
-  assert.ok(none === null || none.logP > Math.log(0.01), `log p ${none?.logP}`);
-  // identical counts are not given probability zero (the lattice correction)
-  const same = loadBalanced(Array.from({ length: 4 }, (_, i) => ({ i, n: 500 })));
-  assert.ok(same !== null && Number.isFinite(same.logP) && same.logP < 0);
-  // too few or too many candidates: not tested
-  assert.equal(
-    loadBalanced(Array.from({ length: MIN_BALANCED - 1 }, (_, i) => ({ i, n: 100 }))),
-    null,
+  assert.equal(set.days, 14);
+  assert.ok(set.dispersion < 0.1, `dispersion ${set.dispersion}`);
+  assert.ok(set.logP / Math.LN10 < -20, `log10 p ${set.logP / Math.LN10}`);
+  // identical days are not given probability zero (the lattice correction)
+  const same = loadBalanced(
+    candidates(Array.from({ length: 4 }, () => Array.from({ length: 10 }, () => 30))),
   );
+  assert.ok(same !== null && Number.isFinite(same.logP) && same.logP < 0);
+  // too few candidates: not tested
+  assert.equal(loadBalanced(candidates(dealt(rng, MIN_BALANCED - 1, 10, 50))), null);
+  // equal totals from independent schedules: four accounts of exactly 300 requests each, every
+  // request on a random day (people who each did one fixed assignment in their own time): as
+  // even as a dispatcher's in total, not day by day
+  const own = Array.from({ length: 4 }, () => {
+    const row = Array.from({ length: 12 }, () => 0);
+    for (let k = 0; k < 300; k++) {
+      const d = Math.floor(rng() * 12);
+      row[d] = (row[d] ?? 0) + 1;
+    }
+    return row;
+  });
+  assert.equal(loadBalanced(candidates(own)), null);
+  const t = dailyLevelness(candidates(own));
+  assert.ok(t.dispersion > LOCKSTEP_DISPERSION, `dispersion ${t.dispersion}`);
 });
 
-test('load balancing: under independent Poisson accounts the bound holds its level', () => {
-  // the hardest null: every account has the same rate, so only Poisson noise separates them.
-  // 2,000 groups of 8; at level 0.01 at most 1% may be found (the union bound makes it far
-  // fewer), and at level 0.2 at most 20%
+test('load balancing: under independent Poisson accounts the daily bound holds its level', () => {
+  // one fixed set of k accounts, no selection: the lower-tail bound of the day-by-day test (with
+  // its lattice correction and per-day margin) must not fire more often than its level under the
+  // hardest null, every account with the same daily rate, at the smallest daily mean it reads
   const rng = mulberry32(17);
-  let at01 = 0;
-  let at20 = 0;
-  const trials = 2000;
-  for (let t = 0; t < trials; t++) {
-    const lambda = 60 + Math.floor(rng() * 900);
-    const set = loadBalanced(Array.from({ length: 8 }, (_, i) => ({ i, n: poisson(rng, lambda) })));
-    if (set !== null && set.logP <= Math.log(0.01)) at01++;
-    if (set !== null && set.logP <= Math.log(0.2)) at20++;
+  const trials = 4000;
+  for (const alpha of [0.05, 0.2]) {
+    let fired = 0;
+    for (let t = 0; t < trials; t++) {
+      const k = 3 + (t % 4);
+      const rate = MIN_DAY_MEAN + (t % 3) * 15;
+      const r = dailyLevelness(candidates(independent(rng, k, 3 + (t % 5), rate)));
+      if (r.logTail <= Math.log(alpha)) fired++;
+    }
+    assert.ok(fired <= alpha * trials, `${fired} of ${trials} at ${alpha}`);
   }
-  assert.ok(at01 <= 0.01 * trials, `${at01} of ${trials} at 0.01`);
-  assert.ok(at20 <= 0.2 * trials, `${at20} of ${trials} at 0.2`);
-  // and the test has power where the counts are far tighter than Poisson: a load balancer
-  // splitting ~800 requests a day evenly, accounts within ±2 of each other
+  // the whole test (union over subsets, sizes, level condition) on groups of eight
   let found = 0;
-  for (let t = 0; t < 200; t++) {
-    const base = 500 + Math.floor(rng() * 1000);
-    const set = loadBalanced(
-      Array.from({ length: 8 }, (_, i) => ({ i, n: base + Math.floor(rng() * 5) - 2 })),
-    );
-    if (set !== null && set.logP <= Math.log(0.01)) found++;
+  for (let t = 0; t < 1000; t++) {
+    const set = loadBalanced(candidates(independent(rng, 8, 10, 10 + (t % 50))));
+    if (set !== null && set.logP <= Math.log(0.2)) found++;
   }
-  assert.ok(found >= 190, `${found} of 200 load-balanced groups found`);
+  assert.ok(found <= 0.2 * 1000, `${found} of 1000 independent groups at 0.2`);
+  // power: dispatcher sets of three to eight accounts at 15-100 requests a day over a week
+  let hits = 0;
+  for (let t = 0; t < 200; t++) {
+    const set = loadBalanced(candidates(dealt(rng, 3 + (t % 6), 7, 15 + (t % 86))));
+    if (set !== null && set.logP <= Math.log(0.01)) hits++;
+  }
+  assert.ok(hits >= 190, `${hits} of 200 dispatcher sets found`);
 });
 
 test('load balancing: accounts at a daily limit, and accounts of too few days, are not candidates', () => {
   const rng = mulberry32(9);
   const days = 12;
+  const byDay = (row: readonly number[]): Map<number, number> =>
+    new Map(row.map((c, d) => [d, c] as const).filter(([, c]) => c > 0));
   // a client at a limit of 80 a day sends 80 nearly every day
-  const capped = Array.from({ length: days }, (_, d) => (d === 4 ? 61 : 80));
+  assert.equal(
+    cappedOrShort(byDay(Array.from({ length: days }, (_, d) => (d === 4 ? 61 : 80)))),
+    true,
+  );
   // a Poisson client of the same volume
-  const poissonDays = Array.from({ length: days }, () => poisson(rng, 80));
+  assert.equal(cappedOrShort(byDay(independent(rng, 1, days, 80)[0] ?? [])), false);
   // busy, but on two days only
-  const short = [400, 380];
-  const [a, b, c] = accountsByDay([capped, poissonDays, short]);
-  assert.ok(a && b && c);
-  assert.equal(cappedOrShort(a), true);
-  assert.equal(cappedOrShort(b), false);
-  assert.equal(cappedOrShort(c), true);
-  // four independent users at the same daily limit have equal totals: not load-balanced,
-  // because none of them is a candidate; four Poisson accounts split evenly are
+  assert.equal(cappedOrShort(byDay([400, 380])), true);
+  // three full days (five active), the largest reached once: judged, not capped
+  assert.equal(cappedOrShort(byDay([50, 47, 52, 55, 49])), false);
+  // ... reached twice of three: capped
+  assert.equal(cappedOrShort(byDay([50, 55, 52, 55, 49])), true);
+  // four independent users at the same daily limit are level without coordination: none of
+  // them is a candidate; four accounts dealt one job are found (read from the log's state)
   const limited = accountsByDay(
     Array.from({ length: 4 }, () => Array.from({ length: days }, () => 80)),
   );
-  const all = limited.map((_, i) => i);
-  assert.equal(balancedMembers(limited, all, Math.log(0.01)), null);
-  const split = Array.from({ length: days }, () => poisson(rng, 320));
-  const shares = accountsByDay(
-    Array.from({ length: 4 }, (_, k) =>
-      split.map((total, d) => Math.floor(total / 4) + (d % 4 === k && total % 4 > 0 ? 1 : 0)),
-    ),
-  );
-  const found = balancedMembers(
-    shares,
-    shares.map((_, i) => i),
-    Math.log(0.01),
-  );
+  assert.equal(balancedMembers(limited, [0, 1, 2, 3], Math.log(0.01)), null);
+  const shares = accountsByDay(dealt(rng, 4, days, 80));
+  const first = shares[0];
+  assert.ok(first !== undefined && dailyCounts(first).size === days);
+  const found = balancedMembers(shares, [0, 1, 2, 3], Math.log(0.01));
   assert.ok(found !== null && found.members.length === 4, JSON.stringify(found));
-  // equal totals from independent schedules: four accounts of exactly 300 requests each, every
-  // request on a random day (people who each did one fixed assignment in their own time). The
-  // totals are as even as a balancer's, the days are not: not load-balanced
-  const own = accountsByDay(
-    Array.from({ length: 4 }, () => {
-      const perDay = Array.from({ length: days }, () => 0);
-      for (let k = 0; k < 300; k++) {
-        const d = Math.floor(rng() * days);
-        perDay[d] = (perDay[d] ?? 0) + 1;
-      }
-      return perDay;
-    }),
-  );
-  const totals = loadBalanced(own.map((a, i) => ({ i, n: a.n })));
-  assert.ok(totals !== null && totals.logP < Math.log(1e-3), 'the totals alone look balanced');
-  assert.ok(lockstepDispersion(own, [0, 1, 2, 3]) > LOCKSTEP_DISPERSION);
-  assert.equal(balancedMembers(own, [0, 1, 2, 3], Math.log(0.01)), null);
-  assert.ok(found.lockstep !== undefined && found.lockstep <= LOCKSTEP_DISPERSION);
   // light accounts are never candidates
   const light = accountsByDay(
     Array.from({ length: 5 }, () =>
@@ -217,32 +232,56 @@ test('load balancing lifts the wording-only cap for the balanced members only', 
   assert.ok(!lifted.reasons.some((r) => r.code === 'wording-only'));
   assert.ok(lifted.reasons.some((r) => r.code === 'load-balanced' && r.value === 5));
   // every member is at an end of a wording link (attributed by it), but only the balanced
-  // ones are accused; the others are peripheral
-  const ps = new Map(idx.map((i) => [i, 0.001] as const));
-  const m = attributeMembers(
-    {
+  // ones are accused; the others are peripheral. Members' p-values against their cohorts: `p`
+  // for everyone
+  const attribute = (p: number): ReturnType<typeof attributeMembers> =>
+    attributeMembers(
+      {
+        accs,
+        eligible: accs.map(() => true),
+        // account 5 shares an operator with account 0 (say a range and a template)
+        op: {
+          parent: new Int32Array(accs.length),
+          find: (i: number) => (i === 5 ? 0 : i),
+          union: () => undefined,
+        },
+        attributedOf: () => new Set(idx),
+        fdr: 0.01,
+        licenceList: false,
+        medianAccount: 10,
+      },
+      {
+        root: 0,
+        members: idx,
+        scored: idx,
+        ps: new Map(idx.map((i) => [i, p] as const)),
+        log10P: -12,
+        logE: 20,
+      },
+      'c-test',
+      lifted.tier,
+      true,
       accs,
-      eligible: accs.map(() => true),
-      op: { parent: new Int32Array(accs.length), find: (i: number) => i, union: () => undefined },
-      attributedOf: () => new Set(idx),
-      fdr: 0.01,
-      licenceList: false,
-      medianAccount: 10,
-    },
-    { root: 0, members: idx, scored: idx, ps, log10P: -12, logE: 20 },
-    'c-test',
-    lifted.tier,
-    true,
-    accs,
-    balanced,
-    true,
-  );
+      balanced,
+      true,
+    );
+  const m = attribute(0.001);
   assert.deepEqual(
     m.members.map((x) => x.i).sort((a, b) => a - b),
     [0, 1, 2, 3, 4],
   );
   assert.ok(m.members.every((x) => x.tier === 'throttle'));
-  // the balanced accounts are one operator
+  // the balanced accounts are one operator, without account 0's operator-mate
   assert.equal(m.operators.length, 1);
   assert.equal(m.operators[0]?.attributed, 5);
+  assert.ok(!m.operators[0]?.accounts.includes(accs[5]?.id ?? ''));
+  // the set's own members judge throttling: five at p = 0.01 are 10^-7 together, verify only
+  const weaker = attribute(0.01);
+  assert.equal(weaker.tier, 'verify');
+  assert.ok(weaker.members.length === 5 && weaker.members.every((x) => x.tier === 'verify'));
+  // members ordinary for their cohorts: the party is weak, nobody is accused, the cap stands
+  const ordinary = attribute(0.3);
+  assert.equal(ordinary.tier, 'watch');
+  assert.ok(ordinary.reasons.some((r) => r.code === 'wording-only'));
+  assert.ok(ordinary.members.every((x) => x.tier === 'watch'));
 });
