@@ -536,22 +536,31 @@ export function attributeMembers(
     });
   // An operator of one established organisation inside a bigger campaign (joined to it by a
   // shared cloud or templates) is capped at watch like a campaign of one (see campaignTier).
+  // Judged on the members it would accuse: an unattributed account that shares the
+  // operator's cloud range (another customer of that cloud) does not make a customer's own
+  // accounts look like a party of many organisations. A load-balanced set and its members'
+  // operator-mates are listed apart (above) but the cap also looks at them together, as the
+  // links made them: one customer's job must not escape the cap because part of it was dealt
+  // out evenly and the rest, judged alone, looks younger (measured: second generator seed 1).
   const orgOf = new Map<string, string>();
-  if (!ctx.licenceList)
-    for (const list of byOp.values()) {
+  if (!ctx.licenceList) {
+    const accusedAccs = (ids: Iterable<number>): AccountState[] =>
+      [...ids]
+        .filter((i) => core.has(i) || byBehaviour.has(i))
+        .map((i) => accs[i])
+        .filter((a): a is AccountState => a !== undefined);
+    const balancedRoots = new Set((balanced?.members ?? []).map((i) => op.find(i)));
+    for (const [key, list] of byOp) {
       const oid = opOf.get(list[0] ?? -1);
       if (oid === undefined) continue; // not listed: no attributed member
-      // judged on the members it would accuse: an unattributed account that shares the
-      // operator's cloud range (another customer of that cloud) does not make a customer's
-      // own accounts look like a party of many organisations
-      const org = establishedOrg(
-        list
-          .filter((i) => core.has(i) || byBehaviour.has(i))
-          .map((i) => accs[i])
-          .filter((a): a is AccountState => a !== undefined),
-      );
+      const roots = key === -1 ? balancedRoots : balancedRoots.has(key) ? new Set([key]) : null;
+      const linked = roots === null ? [] : c.members.filter((i) => roots.has(op.find(i)));
+      const org =
+        establishedOrg(accusedAccs(list)) ??
+        (roots === null ? null : establishedOrg(accusedAccs(linked)));
       if (org !== null) orgOf.set(oid, org.org);
     }
+  }
   let orgCapped = 0;
   const assign = (i: number, want: Tier, lone: boolean, byProfile: boolean): void => {
     const oid = opOf.get(i) ?? null;

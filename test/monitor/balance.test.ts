@@ -16,6 +16,7 @@ import {
 import { attributeMembers, campaignTier, type TierInput } from '../../src/monitor/campaign.js';
 import { mulberry32 } from '../../src/monitor/hash.js';
 import type { AccountState } from '../../src/monitor/state.js';
+import type { TrafficRecord } from '../../src/monitor/record.js';
 import { trafficRecord } from '../helpers/traffic.js';
 
 const DAY = 86_400_000;
@@ -36,7 +37,10 @@ function poisson(rng: () => number, lambda: number): number {
 }
 
 /** Accounts whose day d sends `perDay[a][d]` requests (new prompts, ten minutes apart). */
-function accountsByDay(perDay: readonly (readonly number[])[]): AccountState[] {
+function accountsByDay(
+  perDay: readonly (readonly number[])[],
+  extra: (a: number) => Partial<TrafficRecord> = () => ({}),
+): AccountState[] {
   const state = createState();
   const feats = emptyFeatures();
   const t0 = Date.UTC(2026, 5, 1);
@@ -46,6 +50,7 @@ function accountsByDay(perDay: readonly (readonly number[])[]): AccountState[] {
         const r = trafficRecord(`question ${a} ${d} ${k} about rivers and stones?`, {
           account: `b${String(a).padStart(3, '0')}`,
           ts: t0 + d * DAY + k * 60_000 + a * 1000,
+          ...extra(a),
         });
         observe(state, r, featurize(r, feats));
       }
@@ -284,4 +289,59 @@ test('load balancing lifts the wording-only cap for the balanced members only', 
   assert.equal(ordinary.tier, 'watch');
   assert.ok(ordinary.reasons.some((r) => r.code === 'wording-only'));
   assert.ok(ordinary.members.every((x) => x.tier === 'watch'));
+});
+
+test('an operator split by a load-balanced set stays under the one-organisation cap as a whole', () => {
+  const rng = mulberry32(29);
+  const days = 12;
+  // one customer's five accounts on one card: three dealt a job evenly, two working on their own
+  const perDay = [
+    ...dealt(rng, 3, days, 120),
+    ...[90, 160].map((rate) => Array.from({ length: days }, () => poisson(rng, rate))),
+  ];
+  const t0 = Date.UTC(2026, 5, 1);
+  // the three are established; the two were made since (alone, their median age is 10 days)
+  const accs = accountsByDay(perDay, (a) => ({
+    org: 'org-one',
+    payment: 'pm-one',
+    signupAt: t0 - (a < 3 ? 60 : 10) * DAY,
+  }));
+  const idx = accs.map((_, i) => i);
+  const balanced = balancedMembers(accs, idx, Math.log(0.01));
+  assert.ok(balanced !== null);
+  assert.deepEqual(
+    [...balanced.members].sort((a, b) => a - b),
+    [0, 1, 2],
+  );
+  const m = attributeMembers(
+    {
+      accs,
+      eligible: accs.map(() => true),
+      // one operator: the card ties all five
+      op: { parent: new Int32Array(accs.length), find: () => 0, union: () => undefined },
+      attributedOf: () => new Set(idx),
+      fdr: 0.01,
+      licenceList: false,
+      medianAccount: 10,
+    },
+    {
+      root: 0,
+      members: idx,
+      scored: idx,
+      ps: new Map(idx.map((i) => [i, 1e-4] as const)),
+      log10P: -20,
+      logE: 30,
+    },
+    'c-org',
+    'throttle',
+    true,
+    accs,
+    balanced,
+    false,
+  );
+  // listed as two operators (the balanced set and the rest), capped as the one customer's
+  assert.equal(m.operators.length, 2);
+  assert.equal(m.members.length, 5);
+  assert.ok(m.members.every((x) => x.tier === 'watch' && x.org === 'org-one'));
+  assert.ok(m.reasons.some((r) => r.code === 'organisation-operators' && r.value === 5));
 });
