@@ -539,9 +539,10 @@ export function attributeMembers(
   // Judged on the members it would accuse: an unattributed account that shares the
   // operator's cloud range (another customer of that cloud) does not make a customer's own
   // accounts look like a party of many organisations. A load-balanced set and its members'
-  // operator-mates are listed apart (above) but the cap also looks at them together, as the
-  // links made them: one customer's job must not escape the cap because part of it was dealt
-  // out evenly and the rest, judged alone, looks younger (measured: second generator seed 1).
+  // operator-mates are listed apart (above) but are one party, judged as one: the set with
+  // every operator its members were in. Judged in parts, one customer's job escaped the cap
+  // when the part listed apart looked younger (second generator seed 1), and a young farm of
+  // one organisation was capped through its few older accounts (seed 7).
   const orgOf = new Map<string, string>();
   if (!ctx.licenceList) {
     const accusedAccs = (ids: Iterable<number>): AccountState[] =>
@@ -550,14 +551,13 @@ export function attributeMembers(
         .map((i) => accs[i])
         .filter((a): a is AccountState => a !== undefined);
     const balancedRoots = new Set((balanced?.members ?? []).map((i) => op.find(i)));
+    const party = c.members.filter((i) => balancedRoots.has(op.find(i)));
+    const partyOrg = balanced === null ? null : establishedOrg(accusedAccs(party));
     for (const [key, list] of byOp) {
       const oid = opOf.get(list[0] ?? -1);
       if (oid === undefined) continue; // not listed: no attributed member
-      const roots = key === -1 ? balancedRoots : balancedRoots.has(key) ? new Set([key]) : null;
-      const linked = roots === null ? [] : c.members.filter((i) => roots.has(op.find(i)));
       const org =
-        establishedOrg(accusedAccs(list)) ??
-        (roots === null ? null : establishedOrg(accusedAccs(linked)));
+        key === -1 || balancedRoots.has(key) ? partyOrg : establishedOrg(accusedAccs(list));
       if (org !== null) orgOf.set(oid, org.org);
     }
   }

@@ -291,57 +291,65 @@ test('load balancing lifts the wording-only cap for the balanced members only', 
   assert.ok(ordinary.members.every((x) => x.tier === 'watch'));
 });
 
-test('an operator split by a load-balanced set stays under the one-organisation cap as a whole', () => {
+test('an operator split by a load-balanced set is judged as one party by the one-organisation cap', () => {
   const rng = mulberry32(29);
   const days = 12;
-  // one customer's five accounts on one card: three dealt a job evenly, two working on their own
+  // one organisation's five accounts on one card: three dealt a job evenly, two on their own
   const perDay = [
     ...dealt(rng, 3, days, 120),
     ...[90, 160].map((rate) => Array.from({ length: days }, () => poisson(rng, rate))),
   ];
   const t0 = Date.UTC(2026, 5, 1);
-  // the three are established; the two were made since (alone, their median age is 10 days)
-  const accs = accountsByDay(perDay, (a) => ({
-    org: 'org-one',
-    payment: 'pm-one',
-    signupAt: t0 - (a < 3 ? 60 : 10) * DAY,
-  }));
-  const idx = accs.map((_, i) => i);
-  const balanced = balancedMembers(accs, idx, Math.log(0.01));
-  assert.ok(balanced !== null);
-  assert.deepEqual(
-    [...balanced.members].sort((a, b) => a - b),
-    [0, 1, 2],
-  );
-  const m = attributeMembers(
-    {
+  const judge = (balancedAge: number, otherAge: number): ReturnType<typeof attributeMembers> => {
+    const accs = accountsByDay(perDay, (a) => ({
+      org: 'org-one',
+      payment: 'pm-one',
+      signupAt: t0 - (a < 3 ? balancedAge : otherAge) * DAY,
+    }));
+    const idx = accs.map((_, i) => i);
+    const balanced = balancedMembers(accs, idx, Math.log(0.01));
+    assert.ok(balanced !== null);
+    assert.deepEqual(
+      [...balanced.members].sort((a, b) => a - b),
+      [0, 1, 2],
+    );
+    return attributeMembers(
+      {
+        accs,
+        eligible: accs.map(() => true),
+        // one operator: the card ties all five
+        op: { parent: new Int32Array(accs.length), find: () => 0, union: () => undefined },
+        attributedOf: () => new Set(idx),
+        fdr: 0.01,
+        licenceList: false,
+        medianAccount: 10,
+      },
+      {
+        root: 0,
+        members: idx,
+        scored: idx,
+        ps: new Map(idx.map((i) => [i, 1e-4] as const)),
+        log10P: -20,
+        logE: 30,
+      },
+      'c-org',
+      'throttle',
+      true,
       accs,
-      eligible: accs.map(() => true),
-      // one operator: the card ties all five
-      op: { parent: new Int32Array(accs.length), find: () => 0, union: () => undefined },
-      attributedOf: () => new Set(idx),
-      fdr: 0.01,
-      licenceList: false,
-      medianAccount: 10,
-    },
-    {
-      root: 0,
-      members: idx,
-      scored: idx,
-      ps: new Map(idx.map((i) => [i, 1e-4] as const)),
-      log10P: -20,
-      logE: 30,
-    },
-    'c-org',
-    'throttle',
-    true,
-    accs,
-    balanced,
-    false,
-  );
-  // listed as two operators (the balanced set and the rest), capped as the one customer's
-  assert.equal(m.operators.length, 2);
-  assert.equal(m.members.length, 5);
-  assert.ok(m.members.every((x) => x.tier === 'watch' && x.org === 'org-one'));
-  assert.ok(m.reasons.some((r) => r.code === 'organisation-operators' && r.value === 5));
+      balanced,
+      false,
+    );
+  };
+  // the three established, the two made since (alone, their median age is 10 days): the one
+  // customer's job, capped; listed as two operators (the balanced set and the rest)
+  const customer = judge(60, 10);
+  assert.equal(customer.operators.length, 2);
+  assert.equal(customer.members.length, 5);
+  assert.ok(customer.members.every((x) => x.tier === 'watch' && x.org === 'org-one'));
+  assert.ok(customer.reasons.some((r) => r.code === 'organisation-operators' && r.value === 5));
+  // a young farm with two older accounts (alone, established): not one customer's job
+  const farm = judge(10, 60);
+  assert.equal(farm.members.length, 5);
+  assert.ok(farm.members.every((x) => x.tier === 'throttle' && x.org === null));
+  assert.ok(!farm.reasons.some((r) => r.code === 'organisation-operators'));
 });
