@@ -542,7 +542,9 @@ export function attributeMembers(
   // operator-mates are listed apart (above) but are one party, judged as one: the set with
   // every operator its members were in. Judged in parts, one customer's job escaped the cap
   // when the part listed apart looked younger (second generator seed 1), and a young farm of
-  // one organisation was capped through its few older accounts (seed 7).
+  // one organisation was capped through its few older accounts (seed 7). The set itself is
+  // also capped when it alone is one established organisation's: an evenly dealt job of one
+  // customer stays that customer's, whatever other organisations its operators reach.
   const orgOf = new Map<string, string>();
   if (!ctx.licenceList) {
     const accusedAccs = (ids: Iterable<number>): AccountState[] =>
@@ -557,7 +559,11 @@ export function attributeMembers(
       const oid = opOf.get(list[0] ?? -1);
       if (oid === undefined) continue; // not listed: no attributed member
       const org =
-        key === -1 || balancedRoots.has(key) ? partyOrg : establishedOrg(accusedAccs(list));
+        key === -1
+          ? (partyOrg ?? establishedOrg(accusedAccs(list)))
+          : balancedRoots.has(key)
+            ? partyOrg
+            : establishedOrg(accusedAccs(list));
       if (org !== null) orgOf.set(oid, org.org);
     }
   }

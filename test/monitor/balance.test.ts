@@ -300,9 +300,13 @@ test('an operator split by a load-balanced set is judged as one party by the one
     ...[90, 160].map((rate) => Array.from({ length: days }, () => poisson(rng, rate))),
   ];
   const t0 = Date.UTC(2026, 5, 1);
-  const judge = (balancedAge: number, otherAge: number): ReturnType<typeof attributeMembers> => {
+  const judge = (
+    balancedAge: number,
+    otherAge: number,
+    otherOrg = 'org-one',
+  ): ReturnType<typeof attributeMembers> => {
     const accs = accountsByDay(perDay, (a) => ({
-      org: 'org-one',
+      org: a < 3 ? 'org-one' : otherOrg,
       payment: 'pm-one',
       signupAt: t0 - (a < 3 ? balancedAge : otherAge) * DAY,
     }));
@@ -317,7 +321,7 @@ test('an operator split by a load-balanced set is judged as one party by the one
       {
         accs,
         eligible: accs.map(() => true),
-        // one operator: the card ties all five
+        // one operator: the card (or a range and a template) ties all five
         op: { parent: new Int32Array(accs.length), find: () => 0, union: () => undefined },
         attributedOf: () => new Set(idx),
         fdr: 0.01,
@@ -352,4 +356,16 @@ test('an operator split by a load-balanced set is judged as one party by the one
   assert.equal(farm.members.length, 5);
   assert.ok(farm.members.every((x) => x.tier === 'throttle' && x.org === null));
   assert.ok(!farm.reasons.some((r) => r.code === 'organisation-operators'));
+  // the evenly dealt job of one established customer, tied to another organisation's accounts:
+  // the job stays that customer's (capped); the others are judged as the party, not capped
+  const mixed = judge(60, 60, 'org-two');
+  const tierOf = (i: number): string | undefined => mixed.members.find((x) => x.i === i)?.tier;
+  assert.deepEqual([0, 1, 2, 3, 4].map(tierOf), [
+    'watch',
+    'watch',
+    'watch',
+    'throttle',
+    'throttle',
+  ]);
+  assert.ok(mixed.reasons.some((r) => r.code === 'organisation-operators' && r.value === 3));
 });
