@@ -340,6 +340,8 @@ interface AccountTier {
   operator: string | null;
   score: number;
   lone: boolean;
+  /** A lone member alone in its sign-up hour too (see `MemberTier.solo`): capped at watch. */
+  solo: boolean;
   /** Capped at watch as one established organisation's operator (without a licence list). */
   org: string | null;
 }
@@ -480,6 +482,7 @@ function decide(
             operator: s.operator,
             score,
             lone: s.lone,
+            solo: s.solo,
             org: s.org,
           });
       }
@@ -636,6 +639,7 @@ function singletonFindings(
         operator: null,
         score: f.score,
         lone: false,
+        solo: false,
         org: null,
       });
     else watchlist.push(f);
@@ -693,7 +697,7 @@ function accountAlerts(
     if (t.lone)
       reasons.unshift({
         code: 'lone-member',
-        text: `the only attributed account of its operator (no shared payment method, rare extraction wordings, or improbable overlap of range, schedule and template values ties it to another attributed member), signed up in an hour in which another operator's attributed accounts signed up: recommended at most verify`,
+        text: `the only attributed account of its operator (no shared payment method, rare extraction wordings, or improbable overlap of range, schedule and template values ties it to another attributed member), signed up in an hour in which another operator's attributed accounts signed up${t.solo ? ', and no other such account did: a coincidence an unrelated account meets (listed at watch)' : ': recommended at most verify'}`,
       });
     const light = t.tier !== 'watch' && a.n <= lightCap;
     if (light)

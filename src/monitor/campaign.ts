@@ -393,6 +393,8 @@ export interface MemberTier {
   readonly operator: string | null;
   /** Capped at verify as a lone member of its operator (the attribution hitchhiker). */
   readonly lone: boolean;
+  /** A lone member that no other lone member shares its sign-up hour with: capped at watch. */
+  readonly solo: boolean;
   /** Capped at watch as one established organisation's operator (without a licence list). */
   readonly org: string | null;
   /** Attributed by its own profile ({@link behaviourAttributed}), not by a tie. */
@@ -568,11 +570,11 @@ export function attributeMembers(
     }
   }
   let orgCapped = 0;
-  const assign = (i: number, want: Tier, lone: boolean, byProfile: boolean): void => {
+  const assign = (i: number, want: Tier, lone: boolean, byProfile: boolean, solo = false): void => {
     const oid = opOf.get(i) ?? null;
     const org = orgOf.get(oid ?? '') ?? null;
     if (org !== null && tierIndex(want) > tierIndex('watch')) orgCapped++;
-    out.push({ i, tier: org !== null ? 'watch' : want, operator: oid, lone, org, byProfile });
+    out.push({ i, tier: org !== null ? 'watch' : want, operator: oid, lone, solo, org, byProfile });
   };
   // No member tied by a control attribute (a card, a sign-up burst, synchronised activity)
   // and accounts established before the window (median ≥ ESTABLISHED_DAYS from sign-up to
@@ -641,30 +643,64 @@ export function attributeMembers(
     const h = hourOf(i);
     if (h !== undefined && (attributedIn.get(opOf.get(i) ?? '') ?? 0) >= 2) partyHours.add(h);
   }
+  // the sign-up hours of the lone members (below), with their number
+  const isLone = (i: number): boolean => {
+    const h = hourOf(i);
+    return (
+      (attributedIn.get(opOf.get(i) ?? '') ?? 0) <= 1 &&
+      h !== undefined &&
+      partyHours.has(h) &&
+      tier !== 'watch'
+    );
+  };
+  const loneHours = new Map<number, number>();
+  for (const i of c.members) {
+    const h = hourOf(i);
+    if (core.has(i) && !crowded.has(i) && h !== undefined && isLone(i))
+      loneHours.set(h, (loneHours.get(h) ?? 0) + 1);
+  }
   let lones = 0;
+  let solos = 0;
   for (const i of c.members) {
     if (!core.has(i)) continue;
-    const oid = opOf.get(i) ?? null;
     // the attribution hitchhiker of docs/monitor.md: the only attributed account of its
     // operator, signed up in an hour in which attributed accounts of another operator signed
     // up. Its sign-up hour is another party's burst, and it holds the path or templates
     // that party uses: what an unrelated account can share. No sanction beyond verification.
     // (Members of a burst that is a party of its own, each alone in its operator, share
     // their hour only with each other and keep the campaign's tier.)
-    const h = hourOf(i);
-    const lone =
-      (attributedIn.get(oid ?? '') ?? 0) <= 1 &&
-      h !== undefined &&
-      partyHours.has(h) &&
-      tierIndex(tier) > tierIndex('verify');
-    if (lone && !crowded.has(i)) lones++;
-    assign(i, crowded.has(i) ? 'watch' : lone ? 'verify' : tier, lone, false);
+    // A lone member that no other lone member shares its hour with is one account that signed
+    // up while a party did and holds one of its values: a coincidence an unrelated account
+    // meets (first generator seed 26 at 600k: an app user whose sign-up fell in a sweep's burst
+    // hour and whose app shares one template with it). It is listed at watch; lone members
+    // that signed up together are a burst of their own, and stay at verify.
+    const lone = isLone(i);
+    const solo = lone && !crowded.has(i) && (loneHours.get(hourOf(i) ?? -1) ?? 0) <= 1;
+    if (solo) solos++;
+    else if (lone && !crowded.has(i) && tierIndex(tier) > tierIndex('verify')) lones++;
+    assign(
+      i,
+      crowded.has(i) || solo
+        ? 'watch'
+        : lone && tierIndex(tier) > tierIndex('verify')
+          ? 'verify'
+          : tier,
+      lone,
+      false,
+      solo,
+    );
   }
   if (orgCapped > 0)
     reasons.push({
       code: 'organisation-operators',
       text: `${orgCapped} attributed member(s) form operators each of one established organisation: one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
       value: orgCapped,
+    });
+  if (solos > 0)
+    reasons.push({
+      code: 'solo-members',
+      text: `${solos} attributed member(s) are alone in their operator and each the only such member to sign up in an hour in which another operator's attributed accounts signed up: one account that signed up while a party did and shares one of its values is a coincidence, listed at watch`,
+      value: solos,
     });
   if (lones > 0)
     reasons.push({

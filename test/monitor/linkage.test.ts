@@ -185,6 +185,11 @@ function assertCampaignTiers(v: ReturnType<typeof analyze>): void {
 // form one linked component, but nothing that identifies a party (card, range, sign-up burst)
 // joins them. The verdict lists them as two operators of the campaign, each with its own card.
 test('a component joined only through AS + agent splits into its operators', () => {
+  for (const gammas of [1, 2]) splitsIntoOperators(gammas);
+});
+
+/** The world of the test above with `gammas` lone accounts signed up in alpha's hour. */
+function splitsIntoOperators(gammas: number): void {
   const { state, t0, words, put } = ordinaryWorld(9);
   const templates = [
     'Solve the following problem. Show every step of your reasoning before the final answer: {item}',
@@ -221,16 +226,20 @@ test('a component joined only through AS + agent splits into its operators', () 
         signupAt: t0 - 4 * 86_400_000 + 60_000 * i,
       });
   });
-  // an account on the same cloud and SDK with the same templates that signed up in alpha's hour,
-  // but shares no card, range or schedule with anyone: attributed, its own operator, never blocked
-  for (let k = 0; k < 400; k++)
-    put('gamma0', (templates[k % 3] ?? '').replace('{item}', words(14)), {
-      ipPrefix: '198.51.100',
-      asn: 'AS16509',
-      userAgent: 'python-requests/2.31.0',
-      payment: 'card-gamma',
-      signupAt: t0 - 2 * 86_400_000 - 3_600_000 + 1_200_000,
-    });
+  // accounts on the same cloud and SDK with the same templates that signed up in alpha's hour,
+  // but share no card, range or schedule with anyone: attributed, each its own operator, never
+  // blocked; one alone is a coincidence (watch), two that signed up together are not (verify)
+  const gammaIds = Array.from({ length: gammas }, (_, g) => `gamma${g}`);
+  gammaIds.forEach((id, g) => {
+    for (let k = 0; k < 400; k++)
+      put(id, (templates[k % 3] ?? '').replace('{item}', words(14)), {
+        ipPrefix: `198.51.${100 + g}`,
+        asn: 'AS16509',
+        userAgent: 'python-requests/2.31.0',
+        payment: `card-${id}`,
+        signupAt: t0 - 2 * 86_400_000 - 3_600_000 + 1_200_000 + 300_000 * g,
+      });
+  });
   const v = analyze({ state, minTier: 'watch' });
   assertCampaignTiers(v);
   const camp = v.campaigns.find((c) => c.accounts.includes('alpha0'));
@@ -243,25 +252,31 @@ test('a component joined only through AS + agent splits into its operators', () 
   assert.ok(camp.accounts.includes('beta0'), 'one component: the two sweeps share AS + agent');
   assert.ok(camp.tier === 'block' || camp.tier === 'throttle', `campaign tier ${camp.tier}`);
   const ops = camp.operators.map((o) => [...o.accounts].sort().join(','));
-  assert.deepEqual(ops.sort(), [a.join(','), b.join(','), 'gamma0', ...burst].sort());
+  assert.deepEqual(ops.sort(), [a.join(','), b.join(','), ...gammaIds, ...burst].sort());
   const sizes = camp.operators.map((o) => o.accounts.length);
   assert.deepEqual(
     sizes,
     [...sizes].sort((x, y) => y - x),
     'largest first',
   );
-  const gamma = v.alerts.find((x) => x.account === 'gamma0');
-  assert.ok(gamma, 'the lone account is attributed');
-  assert.equal(gamma.tier, 'verify');
-  assert.ok(gamma.reasons.some((r) => r.code === 'lone-member'));
+  for (const id of gammaIds) {
+    const gamma = v.alerts.find((x) => x.account === id);
+    assert.ok(gamma, `the lone account ${id} is attributed`);
+    assert.equal(gamma.tier, gammas === 1 ? 'watch' : 'verify', id);
+    assert.ok(gamma.reasons.some((r) => r.code === 'lone-member'));
+  }
   // the burst's members are each alone in their operator, but their hour is their own
   for (const id of burst) {
     const x = v.alerts.find((y) => y.account === id);
     assert.ok(x, `${id} alerted`);
     assert.equal(x.tier, camp.tier, id);
   }
-  assert.ok(camp.reasons.some((r) => r.code === 'lone-members' && r.value === 1));
-  for (const x of v.alerts.filter((y) => y.campaign === camp.id && y.account !== 'gamma0'))
+  assert.ok(
+    camp.reasons.some(
+      (r) => r.code === (gammas === 1 ? 'solo-members' : 'lone-members') && r.value === gammas,
+    ),
+  );
+  for (const x of v.alerts.filter((y) => y.campaign === camp.id && !gammaIds.includes(y.account)))
     assert.ok(!x.reasons.some((r) => r.code === 'lone-member'), x.account);
   for (const o of camp.operators.filter((y) => y.accounts.length === 6)) {
     assert.equal(o.attributed, 6);
@@ -271,10 +286,10 @@ test('a component joined only through AS + agent splits into its operators', () 
   // every alert names its operator, and the operator is one of the campaign's
   const opIds = new Set(camp.operators.map((o) => o.id));
   const alerted = v.alerts.filter((x) => x.campaign === camp.id);
-  assert.equal(alerted.length, 21);
+  assert.equal(alerted.length, 20 + gammas);
   for (const x of alerted)
     assert.ok(x.operator !== null && opIds.has(x.operator), x.operator ?? '');
-});
+}
 
 // A customer's bulk job: six long-standing accounts of one organisation, one card, one range,
 // templated step-by-step requests around the clock (a licensed synthetic-data job looks exactly
