@@ -52,7 +52,7 @@ import {
   type MonitorState,
 } from './state.js';
 import { attribution } from './attribution.js';
-import { balancedMembers, type BalancedSet } from './balance.js';
+import { balanceSearch, type BalancedSet } from './balance.js';
 import { commonTemplateCap, link, LINK_FWER, type Linkage } from './linkage.js';
 import {
   accountEValues,
@@ -166,6 +166,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
   const shared = sharedTemplates(accs, commonTemplateCap(N));
   const linkage = link(accs, spanSlots, shared);
   const attributedOf = attribution(accs, linkage, N);
+  const balancedOf = balanceSearch(accs);
   const comps = new Map<number, number[]>();
   for (let i = 0; i < N; i++) {
     const r = linkage.uf.find(i);
@@ -220,6 +221,7 @@ export function analyze(opts: AnalyzeOptions): MonitorVerdict {
     eValues,
     linkage,
     attributedOf,
+    balancedOf,
     comps,
     shared,
     releases,
@@ -325,6 +327,8 @@ interface Decision {
   readonly eValues: ReturnType<typeof accountEValues>;
   readonly linkage: Linkage;
   readonly attributedOf: (root: number, members: readonly number[]) => ReadonlySet<number>;
+  /** A flagged campaign's load-balanced set at a level, searched once per root (`balance.ts`). */
+  readonly balancedOf: ReturnType<typeof balanceSearch>;
   /** Components of the linkage: root → members. */
   readonly comps: ReadonlyMap<number, readonly number[]>;
   readonly shared: ReturnType<typeof sharedTemplates>;
@@ -424,7 +428,7 @@ function decide(
     let balanced: BalancedSet | null = null;
     let wordingOnly = false;
     if (flagged || c.log10P <= -3) {
-      balanced = flagged ? balancedMembers(accs, c.scored, balanceLevel) : null;
+      balanced = flagged ? ctx.balancedOf(c.root, c.scored, balanceLevel) : null;
       const t = campaignTier({
         accs,
         cohort,

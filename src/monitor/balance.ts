@@ -213,14 +213,13 @@ export function loadBalanced(
 }
 
 /**
- * The load-balanced set of a flagged campaign, if one passes `logLevel` (natural log; the caller's
- * family-wise level over the campaigns tested). Candidates are the scored `members` with at least
- * {@link BALANCE_MIN_REQUESTS} requests that are not capped at a daily limit ({@link cappedOrShort}).
+ * The most significant load-balanced set among a campaign's scored `members` (whatever its
+ * bound), or null. Candidates are the members with at least {@link BALANCE_MIN_REQUESTS} requests
+ * that are not capped at a daily limit ({@link cappedOrShort}).
  */
-export function balancedMembers(
+function bestBalanced(
   accs: readonly AccountState[],
   members: readonly number[],
-  logLevel: number,
 ): BalancedSet | null {
   const heavy = members.filter((i) => (accs[i]?.n ?? 0) >= BALANCE_MIN_REQUESTS);
   if (heavy.length < MIN_BALANCED || heavy.length > MAX_BALANCE_CANDIDATES) return null;
@@ -233,6 +232,38 @@ export function balancedMembers(
   }
   // capped accounts were left out on their daily counts, the statistic's own data: the union
   // bound counts them (C(|heavy|, k))
-  const set = loadBalanced(candidates, heavy.length);
+  return loadBalanced(candidates, heavy.length);
+}
+
+/**
+ * The load-balanced set of a flagged campaign, if one passes `logLevel` (natural log; the caller's
+ * family-wise level over the campaigns tested). Candidates are the scored `members` with at least
+ * {@link BALANCE_MIN_REQUESTS} requests that are not capped at a daily limit ({@link cappedOrShort}).
+ */
+export function balancedMembers(
+  accs: readonly AccountState[],
+  members: readonly number[],
+  logLevel: number,
+): BalancedSet | null {
+  const set = bestBalanced(accs, members);
   return set !== null && set.logP <= logLevel ? set : null;
+}
+
+/**
+ * {@link balancedMembers} per component root, the search run once: it rests on the component's
+ * scored members and their daily counts, which no decision round changes; only the level (the
+ * number of flagged campaigns) does. Returns `balancedOf(root, scored, logLevel)`.
+ */
+export function balanceSearch(
+  accs: readonly AccountState[],
+): (root: number, scored: readonly number[], logLevel: number) => BalancedSet | null {
+  const byRoot = new Map<number, BalancedSet | null>();
+  return (root, scored, logLevel) => {
+    let set = byRoot.get(root);
+    if (set === undefined) {
+      set = bestBalanced(accs, scored);
+      byRoot.set(root, set);
+    }
+    return set !== null && set.logP <= logLevel ? set : null;
+  };
 }

@@ -643,52 +643,38 @@ export function attributeMembers(
     const h = hourOf(i);
     if (h !== undefined && (attributedIn.get(opOf.get(i) ?? '') ?? 0) >= 2) partyHours.add(h);
   }
-  // the sign-up hours of the lone members (below), with their number
-  const isLone = (i: number): boolean => {
-    const h = hourOf(i);
-    return (
-      (attributedIn.get(opOf.get(i) ?? '') ?? 0) <= 1 &&
-      h !== undefined &&
-      partyHours.has(h) &&
-      tier !== 'watch'
-    );
-  };
+  // The attribution hitchhiker of docs/monitor.md (*lone*): the only attributed account of its
+  // operator, signed up in an hour in which attributed accounts of another operator signed up.
+  // Its sign-up hour is another party's burst, and it holds the path or templates that party
+  // uses: what an unrelated account can share. No sanction beyond verification. (Members of a
+  // burst that is a party of its own, each alone in its operator, share their hour only with
+  // each other and keep the campaign's tier.)
+  const lone = new Set<number>();
+  /** Sign-up hour → lone members (not crowded) that signed up in it. */
   const loneHours = new Map<number, number>();
-  for (const i of c.members) {
-    const h = hourOf(i);
-    if (core.has(i) && !crowded.has(i) && h !== undefined && isLone(i))
-      loneHours.set(h, (loneHours.get(h) ?? 0) + 1);
-  }
+  if (tier !== 'watch')
+    for (const i of c.members) {
+      const h = hourOf(i);
+      if (!core.has(i) || h === undefined || !partyHours.has(h)) continue;
+      if ((attributedIn.get(opOf.get(i) ?? '') ?? 0) > 1) continue;
+      lone.add(i);
+      if (!crowded.has(i)) loneHours.set(h, (loneHours.get(h) ?? 0) + 1);
+    }
+  // A lone member that no other lone member shares its hour with (*solo*) is one account that
+  // signed up while a party did and holds one of its values: a coincidence an unrelated account
+  // meets (first generator seed 26 at 600k: an app user whose sign-up fell in a sweep's burst
+  // hour and whose app shares one template with it). It is listed at watch; lone members that
+  // signed up together are a burst of their own, and stay at verify.
   let lones = 0;
   let solos = 0;
   for (const i of c.members) {
     if (!core.has(i)) continue;
-    // the attribution hitchhiker of docs/monitor.md: the only attributed account of its
-    // operator, signed up in an hour in which attributed accounts of another operator signed
-    // up. Its sign-up hour is another party's burst, and it holds the path or templates
-    // that party uses: what an unrelated account can share. No sanction beyond verification.
-    // (Members of a burst that is a party of its own, each alone in its operator, share
-    // their hour only with each other and keep the campaign's tier.)
-    // A lone member that no other lone member shares its hour with is one account that signed
-    // up while a party did and holds one of its values: a coincidence an unrelated account
-    // meets (first generator seed 26 at 600k: an app user whose sign-up fell in a sweep's burst
-    // hour and whose app shares one template with it). It is listed at watch; lone members
-    // that signed up together are a burst of their own, and stay at verify.
-    const lone = isLone(i);
-    const solo = lone && !crowded.has(i) && (loneHours.get(hourOf(i) ?? -1) ?? 0) <= 1;
+    const isLone = lone.has(i);
+    const solo = isLone && !crowded.has(i) && (loneHours.get(hourOf(i) ?? -1) ?? 0) <= 1;
     if (solo) solos++;
-    else if (lone && !crowded.has(i) && tierIndex(tier) > tierIndex('verify')) lones++;
-    assign(
-      i,
-      crowded.has(i) || solo
-        ? 'watch'
-        : lone && tierIndex(tier) > tierIndex('verify')
-          ? 'verify'
-          : tier,
-      lone,
-      false,
-      solo,
-    );
+    else if (isLone && !crowded.has(i) && tierIndex(tier) > tierIndex('verify')) lones++;
+    // a lone member's campaign is above watch, so 'verify' never raises it
+    assign(i, crowded.has(i) || solo ? 'watch' : isLone ? 'verify' : tier, isLone, false, solo);
   }
   if (orgCapped > 0)
     reasons.push({
