@@ -18,6 +18,7 @@ import { mulberry32 } from '../../src/monitor/hash.js';
 import type { AccountState } from '../../src/monitor/state.js';
 import type { TrafficRecord } from '../../src/monitor/record.js';
 import { trafficRecord } from '../helpers/traffic.js';
+import { attributionContext, candidateOf, tierInput } from '../helpers/campaign.js';
 
 const DAY = 86_400_000;
 
@@ -210,22 +211,12 @@ test('load balancing lifts the wording-only cap for the balanced members only', 
     [...balanced.members].sort((a, b) => a - b),
     [0, 1, 2, 3, 4],
   );
-  const input = (b: typeof balanced | null): TierInput => ({
-    accs,
-    cohort: accs.map(() => 0),
-    controlPool: [],
-    candidate: { root: 0, members: idx, scored: idx, ps: new Map(), log10P: -12, logE: 0 },
-    memberAccs: accs,
-    flagged: true,
-    links: [{ kinds: 'extraction-wording' }],
-    linkSummary: [{ kinds: 'extraction-wording', groups: 7, log10P: -30 }],
-    medianPercentile: 0.9,
-    requests: accs.reduce((s, a) => s + a.n, 0),
-    elicit: 0,
-    minCampaignRequests: 1000,
-    licenceList: false,
-    balanced: b,
-  });
+  const input = (b: typeof balanced | null): TierInput =>
+    tierInput(accs, {
+      links: [{ kinds: 'extraction-wording' }],
+      linkSummary: [{ kinds: 'extraction-wording', groups: 7, log10P: -30 }],
+      balanced: b,
+    });
   // without the set: wording alone, capped at watch
   const capped = campaignTier(input(null));
   assert.equal(capped.tier, 'watch');
@@ -241,28 +232,9 @@ test('load balancing lifts the wording-only cap for the balanced members only', 
   // for everyone
   const attribute = (p: number): ReturnType<typeof attributeMembers> =>
     attributeMembers(
-      {
-        accs,
-        eligible: accs.map(() => true),
-        // account 5 shares an operator with account 0 (say a range and a template)
-        op: {
-          parent: new Int32Array(accs.length),
-          find: (i: number) => (i === 5 ? 0 : i),
-          union: () => undefined,
-        },
-        attributedOf: () => new Set(idx),
-        fdr: 0.01,
-        licenceList: false,
-        medianAccount: 10,
-      },
-      {
-        root: 0,
-        members: idx,
-        scored: idx,
-        ps: new Map(idx.map((i) => [i, p] as const)),
-        log10P: -12,
-        logE: 20,
-      },
+      // account 5 shares an operator with account 0 (say a range and a template)
+      attributionContext(accs, (i) => (i === 5 ? 0 : i)),
+      candidateOf(accs, p, -12, 20),
       'c-test',
       lifted.tier,
       true,
@@ -318,24 +290,9 @@ test('an operator split by a load-balanced set is judged as one party by the one
       [0, 1, 2],
     );
     return attributeMembers(
-      {
-        accs,
-        eligible: accs.map(() => true),
-        // one operator: the card (or a range and a template) ties all five
-        op: { parent: new Int32Array(accs.length), find: () => 0, union: () => undefined },
-        attributedOf: () => new Set(idx),
-        fdr: 0.01,
-        licenceList: false,
-        medianAccount: 10,
-      },
-      {
-        root: 0,
-        members: idx,
-        scored: idx,
-        ps: new Map(idx.map((i) => [i, 1e-4] as const)),
-        log10P: -20,
-        logE: 30,
-      },
+      // one operator: the card (or a range and a template) ties all five
+      attributionContext(accs, () => 0),
+      candidateOf(accs, 1e-4, -20, 30),
       'c-org',
       'throttle',
       true,
