@@ -101,6 +101,23 @@ test('campaign tier caps: wording alone, too few requests, one established organ
     ).tier,
     'block',
   );
+  // a network and a sign-up hour alone: people who signed up together at one venue
+  const venue = campaignTier(
+    tierInput(fresh, {
+      links: [{ kinds: 'infrastructure+signup' }, { kinds: 'infrastructure+signup' }],
+      linkSummary: [{ kinds: 'infrastructure+signup', groups: 2, log10P: -40 }],
+    }),
+  );
+  assert.equal(venue.tier, 'watch');
+  assert.ok(codes(venue).includes('place-and-time-only'));
+  // the same with a card or templates in common is a party's
+  for (const other of ['payment', 'content+infrastructure', 'infrastructure+timing']) {
+    const t = campaignTier(
+      tierInput(fresh, { links: [{ kinds: 'infrastructure+signup' }, { kinds: other }] }),
+    );
+    assert.equal(t.tier, 'block', other);
+    assert.ok(!codes(t).includes('place-and-time-only'), other);
+  }
   const few = campaignTier(tierInput(fresh, { minCampaignRequests: 1201 }));
   assert.equal(few.tier, 'watch');
   assert.ok(codes(few).includes('immaterial'));
