@@ -72,6 +72,7 @@ import {
   LIGHT_ACCOUNT_FACTOR,
   campaignTier,
   MIN_CAMPAIGN_REQUESTS,
+  type LinkOnlyCap,
 } from './campaign.js';
 import { campaignActivity, campaignGraphs } from './graph.js';
 import {
@@ -426,7 +427,7 @@ function decide(
     let operators: CampaignFinding['operators'][number][] = [];
     const reasons: Reason[] = [];
     let balanced: BalancedSet | null = null;
-    let wordingOnly = false;
+    let linkOnly: LinkOnlyCap | null = null;
     if (flagged || c.log10P <= -3) {
       balanced = flagged ? ctx.balancedOf(c.root, c.scored, balanceLevel) : null;
       const t = campaignTier({
@@ -449,7 +450,7 @@ function decide(
         balanced,
       });
       tier = t.tier;
-      wordingOnly = t.wordingOnly;
+      linkOnly = t.linkOnly;
       overlap = t.overlap;
       reasons.push(...t.reasons);
     }
@@ -471,7 +472,7 @@ function decide(
         flagged,
         memberAccs,
         balanced,
-        wordingOnly,
+        linkOnly,
       );
       tier = m.tier;
       operators = m.operators;

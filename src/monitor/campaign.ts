@@ -49,6 +49,19 @@ export const EVALUATION_NOVELTY = 0.5;
  */
 const PLACE_AND_TIME = 'infrastructure+signup';
 
+/**
+ * Caps of a campaign linked by one kind of evidence alone that independent people also share
+ * (a phrasing pool; a venue and its sign-up session), lifted only by a load-balanced set.
+ */
+export type LinkOnlyCap = 'wording-only' | 'place-and-time-only';
+
+const LINK_ONLY_TEXT: Readonly<Record<LinkOnlyCap, string>> = {
+  'wording-only':
+    'linked only by shared wordings of extraction-style requests, which independent users of one popular phrasing pool also share',
+  'place-and-time-only':
+    'linked only by a shared network and sign-up hour (nothing a party must share, such as a card, templates or synchronised activity), which people who sign up together at one venue (a hackathon, a class) also share',
+};
+
 /** Median account age (days from sign-up to first request) above which accounts count as established. */
 export const ESTABLISHED_DAYS = 30;
 
@@ -251,7 +264,7 @@ export interface TierInput {
 export function campaignTier(x: TierInput): {
   tier: Tier;
   overlap: number;
-  wordingOnly: boolean;
+  linkOnly: LinkOnlyCap | null;
   reasons: Reason[];
 } {
   const { accs, candidate: c, memberAccs, flagged, links, requests } = x;
@@ -277,31 +290,28 @@ export function campaignTier(x: TierInput): {
   // linked by nothing but the wording of extraction requests: independent users who draw
   // their requests from one popular pool of wordings (students asking for step-by-step
   // explanations) look the same to this test (measured: eval setting stress-students), so
-  // such a group is for an analyst to look at, never an accusation -- unless some of its
-  // members split one job evenly between them (load balancing), which independent users of a
-  // phrasing pool do not: then those members, and only they, are accused (attributeMembers)
-  const wordingOnly = links.length > 0 && links.every((l) => l.kinds === WORDING);
-  if (tier !== 'watch' && wordingOnly && x.balanced === null) {
-    tier = 'watch';
-    reasons.push({
-      code: 'wording-only',
-      text: 'linked only by shared wordings of extraction-style requests, which independent users of one popular phrasing pool also share: capped at watch',
-    });
-  }
-  // linked by nothing but a place and a time: accounts on one network that signed up in one
+  // such a group is for an analyst to look at, never an accusation.
+  // Linked by nothing but a place and a time: accounts on one network that signed up in one
   // hour, with no card, template, synchronised activity or wording in common, are what people
   // who signed up together at one venue produce (a hackathon, a class, a company's onboarding
   // day). Nothing a party must share ties them, and their freshness, which the campaign test
   // counts, follows from the sign-up link itself (measured: second independent generator, new
   // seed 24, a 98-person hackathon on its venue's network, 42 participants at 45-375 requests
   // recommended verify). No planted campaign of the three generators is linked this way alone.
-  const placeAndTimeOnly = links.length > 0 && links.every((l) => l.kinds === PLACE_AND_TIME);
-  if (tier !== 'watch' && placeAndTimeOnly) {
+  // Either cap is lifted when some members split one job evenly between them (load balancing),
+  // which neither users of a phrasing pool nor an event's crowd do: then those members, and
+  // only they, are accused (attributeMembers).
+  const linkOnly: LinkOnlyCap | null =
+    links.length === 0
+      ? null
+      : links.every((l) => l.kinds === WORDING)
+        ? 'wording-only'
+        : links.every((l) => l.kinds === PLACE_AND_TIME)
+          ? 'place-and-time-only'
+          : null;
+  if (tier !== 'watch' && linkOnly !== null && x.balanced === null) {
     tier = 'watch';
-    reasons.push({
-      code: 'place-and-time-only',
-      text: 'linked only by a shared network and sign-up hour, which people who sign up together at one venue (a hackathon, a class) also share: nothing a party must share (a card, templates, synchronised activity) ties the accounts; capped at watch',
-    });
+    reasons.push({ code: linkOnly, text: `${LINK_ONLY_TEXT[linkOnly]}: capped at watch` });
   }
   if (tier !== 'watch' && requests < x.minCampaignRequests) {
     tier = 'watch';
@@ -384,7 +394,7 @@ export function campaignTier(x: TierInput): {
     text: `${fmtPct(requests > 0 ? x.elicit / requests : 0)} of the campaign's ${requests} requests elicit reasoning, grades, tool traces or rewrites`,
     value: requests > 0 ? x.elicit / requests : 0,
   });
-  return { tier, overlap, wordingOnly, reasons };
+  return { tier, overlap, linkOnly, reasons };
 }
 
 /** What {@link attributeMembers} reads besides the campaign. */
@@ -447,7 +457,7 @@ export function attributeMembers(
   flagged: boolean,
   memberAccs: readonly AccountState[],
   balanced: BalancedSet | null,
-  wordingOnly: boolean,
+  linkOnly: LinkOnlyCap | null,
 ): {
   tier: Tier;
   operators: CampaignFinding['operators'][number][];
@@ -489,25 +499,25 @@ export function attributeMembers(
     }
   }
   // A load-balanced set (balance.ts) is one party's: its members are attributed. In a campaign
-  // linked by extraction wordings alone, whose cap the set lifted, they are the only members
-  // accused: the others' tie is a wording, which independent users of a phrasing pool share.
-  const lifted = wordingOnly && balanced !== null;
+  // linked by extraction wordings or a place and a time alone, whose cap the set lifted, they
+  // are the only members accused: the others' tie is one that independent people share.
+  const lifted = linkOnly !== null && balanced !== null;
   const core = lifted
     ? new Set(balanced.members)
     : new Set([...ctx.attributedOf(c.root, c.members), ...(balanced?.members ?? [])]);
   let demoted = 0;
   for (const i of weak) if (core.delete(i)) demoted++;
-  // a set lifted from the wording-only cap whose party is weak (its own members are not
-  // improbable for their cohorts) accuses nobody: the wording cap stands
+  // a set lifted from a link-only cap whose party is weak (its own members are not improbable
+  // for their cohorts) accuses nobody: the cap stands
   if (lifted && core.size === 0) {
     tier = 'watch';
     reasons.push({
-      code: 'wording-only',
-      text: 'linked only by shared wordings of extraction-style requests, which independent users of one popular phrasing pool also share, and its load-balanced members are not improbable for their cohorts: capped at watch',
+      code: linkOnly,
+      text: `${LINK_ONLY_TEXT[linkOnly]}, and its load-balanced members are not improbable for their cohorts: capped at watch`,
     });
-  } else if (lifted && tier === 'throttle') {
-    // the campaign's p-value is mostly its wording-linked members'; the accused set is judged
-    // on its own members for throttling
+  } else if (lifted && (tier === 'throttle' || tier === 'block')) {
+    // the campaign's p-value is mostly its other members'; the accused set is judged on its
+    // own members for throttling (and blocking, which a sign-up link allows)
     const own = combineLog10P(balanced.members.map((i) => c.ps.get(i) ?? 1));
     if (own > THROTTLE_LOG10P) tier = 'verify';
   }

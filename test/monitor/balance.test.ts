@@ -220,13 +220,46 @@ test('load balancing lifts the wording-only cap for the balanced members only', 
   // without the set: wording alone, capped at watch
   const capped = campaignTier(input(null));
   assert.equal(capped.tier, 'watch');
-  assert.ok(capped.wordingOnly);
+  assert.equal(capped.linkOnly, 'wording-only');
   assert.ok(capped.reasons.some((r) => r.code === 'wording-only'));
   // with it: the campaign keeps its tier, and says why
   const lifted = campaignTier(input(balanced));
   assert.equal(lifted.tier, 'throttle');
   assert.ok(!lifted.reasons.some((r) => r.code === 'wording-only'));
   assert.ok(lifted.reasons.some((r) => r.code === 'load-balanced' && r.value === 5));
+  // a network and a sign-up hour alone are capped the same way, and lifted the same way
+  const venue = (b: typeof balanced | null): ReturnType<typeof campaignTier> =>
+    campaignTier(
+      tierInput(accs, {
+        links: [{ kinds: 'infrastructure+signup' }],
+        linkSummary: [{ kinds: 'infrastructure+signup', groups: 3, log10P: -30 }],
+        balanced: b,
+      }),
+    );
+  assert.equal(venue(null).tier, 'watch');
+  assert.equal(venue(null).linkOnly, 'place-and-time-only');
+  assert.ok(venue(null).reasons.some((r) => r.code === 'place-and-time-only'));
+  // (a sign-up link is a control attribute: the campaign test alone would block)
+  const venueLifted = venue(balanced);
+  assert.equal(venueLifted.tier, 'block');
+  assert.ok(!venueLifted.reasons.some((r) => r.code === 'place-and-time-only'));
+  assert.equal(venueLifted.linkOnly, 'place-and-time-only');
+  // only the balanced set is accused, and on its own members: five at p = 0.01 verify only
+  const crowd = attributeMembers(
+    attributionContext(accs, (i) => i),
+    candidateOf(accs, 0.01, -12, 20),
+    'c-venue',
+    venueLifted.tier,
+    true,
+    accs,
+    balanced,
+    venueLifted.linkOnly,
+  );
+  assert.equal(crowd.tier, 'verify');
+  assert.deepEqual(
+    crowd.members.map((x) => x.i).sort((a, b) => a - b),
+    [0, 1, 2, 3, 4],
+  );
   // every member is at an end of a wording link (attributed by it), but only the balanced
   // ones are accused; the others are peripheral. Members' p-values against their cohorts: `p`
   // for everyone
@@ -240,7 +273,7 @@ test('load balancing lifts the wording-only cap for the balanced members only', 
       true,
       accs,
       balanced,
-      true,
+      'wording-only',
     );
   const m = attribute(0.001);
   assert.deepEqual(
@@ -298,7 +331,7 @@ test('an operator split by a load-balanced set is judged as one party by the one
       true,
       accs,
       balanced,
-      false,
+      null,
     );
   };
   // the three established, the two made since (alone, their median age is 10 days): the one

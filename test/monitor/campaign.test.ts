@@ -202,7 +202,7 @@ function attribute(
     true,
     accs,
     null,
-    false,
+    null,
   );
 }
 
