@@ -298,9 +298,12 @@ export function campaignTier(x: TierInput): {
   // counts, follows from the sign-up link itself (measured: second independent generator, new
   // seed 24, a 98-person hackathon on its venue's network, 42 participants at 45-375 requests
   // recommended verify). No planted campaign of the three generators is linked this way alone.
-  // Either cap is lifted when some members split one job evenly between them (load balancing),
-  // which neither users of a phrasing pool nor an event's crowd do: then those members, and
-  // only they, are accused (attributeMembers).
+  // The first caps the campaign at watch; the second only takes the link's power to attribute
+  // (attributeMembers: members whose own profile is improbable for their cohort are still
+  // accused at verify: a two-account sweep on one range that signed up together, each account
+  // extreme on its own, eval setting heldout-hydra1). Either is lifted when some members split
+  // one job evenly between them (load balancing), which neither users of a phrasing pool nor
+  // an event's crowd do: then those members, and only they, are attributed by the link.
   const linkOnly: LinkOnlyCap | null =
     links.length === 0
       ? null
@@ -309,7 +312,7 @@ export function campaignTier(x: TierInput): {
         : links.every((l) => l.kinds === PLACE_AND_TIME)
           ? 'place-and-time-only'
           : null;
-  if (tier !== 'watch' && linkOnly !== null && x.balanced === null) {
+  if (tier !== 'watch' && linkOnly === 'wording-only' && x.balanced === null) {
     tier = 'watch';
     reasons.push({ code: linkOnly, text: `${LINK_ONLY_TEXT[linkOnly]}: capped at watch` });
   }
@@ -500,30 +503,42 @@ export function attributeMembers(
   }
   // A load-balanced set (balance.ts) is one party's: its members are attributed. In a campaign
   // linked by extraction wordings or a place and a time alone, whose cap the set lifted, they
-  // are the only members accused: the others' tie is one that independent people share.
+  // are the only members the link attributes: the others' tie is one that independent people
+  // share. Without such a set, a place and a time attribute nobody.
   const lifted = linkOnly !== null && balanced !== null;
+  const placeOnly = linkOnly === 'place-and-time-only' && balanced === null;
+  const tiedByPlace = placeOnly ? ctx.attributedOf(c.root, c.members).size : 0;
   const core = lifted
     ? new Set(balanced.members)
-    : new Set([...ctx.attributedOf(c.root, c.members), ...(balanced?.members ?? [])]);
+    : placeOnly
+      ? new Set<number>()
+      : new Set([...ctx.attributedOf(c.root, c.members), ...(balanced?.members ?? [])]);
   let demoted = 0;
   for (const i of weak) if (core.delete(i)) demoted++;
-  // a set lifted from a link-only cap whose party is weak (its own members are not improbable
-  // for their cohorts) accuses nobody: the cap stands
-  if (lifted && core.size === 0) {
+  // a set lifted from the wording-only cap whose party is weak (its own members are not
+  // improbable for their cohorts) accuses nobody: the cap stands (a place-and-time campaign's
+  // members are then judged on their own profiles, below)
+  if (lifted && core.size === 0 && linkOnly === 'wording-only') {
     tier = 'watch';
     reasons.push({
       code: linkOnly,
       text: `${LINK_ONLY_TEXT[linkOnly]}, and its load-balanced members are not improbable for their cohorts: capped at watch`,
     });
-  } else if (lifted && (tier === 'throttle' || tier === 'block')) {
+  } else if (lifted && core.size > 0 && (tier === 'throttle' || tier === 'block')) {
     // the campaign's p-value is mostly its other members'; the accused set is judged on its
     // own members for throttling (and blocking, which a sign-up link allows)
     const own = combineLog10P(balanced.members.map((i) => c.ps.get(i) ?? 1));
     if (own > THROTTLE_LOG10P) tier = 'verify';
   }
+  if (placeOnly && tiedByPlace > 0)
+    reasons.push({
+      code: 'place-and-time-only',
+      text: `${LINK_ONLY_TEXT['place-and-time-only']}: the link attributes none of the ${tiedByPlace} member(s) it ties; only members whose own profile is improbable for their cohort are accused, at most at verify`,
+      value: tiedByPlace,
+    });
   // members tied only by path and prompts whose own profile is improbable for their cohort
   const byBehaviour =
-    flagged && tier !== 'watch' && !lifted
+    flagged && tier !== 'watch' && !(lifted && linkOnly === 'wording-only')
       ? behaviourAttributed(c.scored, core, c.ps, fdr)
       : new Set<number>();
   const peripheral = c.members.length - core.size - byBehaviour.size;

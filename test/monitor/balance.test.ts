@@ -236,18 +236,21 @@ test('load balancing lifts the wording-only cap for the balanced members only', 
         balanced: b,
       }),
     );
-  assert.equal(venue(null).tier, 'watch');
+  // (the campaign is not capped: the link only stops attributing; a sign-up link is a control
+  // attribute, so the campaign test alone would block)
+  assert.equal(venue(null).tier, 'block');
   assert.equal(venue(null).linkOnly, 'place-and-time-only');
-  assert.ok(venue(null).reasons.some((r) => r.code === 'place-and-time-only'));
-  // (a sign-up link is a control attribute: the campaign test alone would block)
   const venueLifted = venue(balanced);
   assert.equal(venueLifted.tier, 'block');
   assert.ok(!venueLifted.reasons.some((r) => r.code === 'place-and-time-only'));
   assert.equal(venueLifted.linkOnly, 'place-and-time-only');
   // only the balanced set is accused, and on its own members: five at p = 0.01 verify only
+  // (account 5, outside the set, is ordinary for its cohort: p = 0.5)
+  const venueCandidate = candidateOf(accs, 0.01, -12, 20);
+  (venueCandidate.ps as Map<number, number>).set(5, 0.5);
   const crowd = attributeMembers(
     attributionContext(accs, (i) => i),
-    candidateOf(accs, 0.01, -12, 20),
+    venueCandidate,
     'c-venue',
     venueLifted.tier,
     true,
@@ -260,6 +263,8 @@ test('load balancing lifts the wording-only cap for the balanced members only', 
     crowd.members.map((x) => x.i).sort((a, b) => a - b),
     [0, 1, 2, 3, 4],
   );
+  assert.ok(crowd.members.every((x) => x.tier === 'verify'));
+  assert.ok(!crowd.reasons.some((r) => r.code === 'place-and-time-only'));
   // every member is at an end of a wording link (attributed by it), but only the balanced
   // ones are accused; the others are peripheral. Members' p-values against their cohorts: `p`
   // for everyone

@@ -101,22 +101,21 @@ test('campaign tier caps: wording alone, too few requests, one established organ
     ).tier,
     'block',
   );
-  // a network and a sign-up hour alone: people who signed up together at one venue
+  // a network and a sign-up hour alone do not cap the campaign (they only stop attributing:
+  // see the attribution test below), and say so through linkOnly
   const venue = campaignTier(
     tierInput(fresh, {
       links: [{ kinds: 'infrastructure+signup' }, { kinds: 'infrastructure+signup' }],
       linkSummary: [{ kinds: 'infrastructure+signup', groups: 2, log10P: -40 }],
     }),
   );
-  assert.equal(venue.tier, 'watch');
-  assert.ok(codes(venue).includes('place-and-time-only'));
-  // the same with a card or templates in common is a party's
+  assert.equal(venue.linkOnly, 'place-and-time-only');
+  assert.equal(venue.tier, 'block');
   for (const other of ['payment', 'content+infrastructure', 'infrastructure+timing']) {
     const t = campaignTier(
       tierInput(fresh, { links: [{ kinds: 'infrastructure+signup' }, { kinds: other }] }),
     );
-    assert.equal(t.tier, 'block', other);
-    assert.ok(!codes(t).includes('place-and-time-only'), other);
+    assert.equal(t.linkOnly, null, other);
   }
   const few = campaignTier(tierInput(fresh, { minCampaignRequests: 1201 }));
   assert.equal(few.tier, 'watch');
@@ -320,4 +319,61 @@ test('an agent trace re-sending its task at every step is not a re-sent prompt',
   // the steps of one task are not tested for exact repeats; the same prompt sent 100 times is
   assert.ok(Number.isNaN(accountFeatures(agent, [])[novelty] ?? 0));
   assert.ok((accountFeatures(repeater, [])[novelty] ?? 1) < 0.05);
+});
+
+test('a place and a time attribute nobody: only members extreme on their own are accused', () => {
+  // an event's crowd: four fresh accounts tied by a venue's network and sign-up hour
+  const accs = members({ repeat: false, ageDays: 1 });
+  assert.equal(accs.length, 4);
+  const idx = accs.map((_, i) => i);
+  const judge = (ps: readonly number[]): ReturnType<typeof attributeMembers> =>
+    attributeMembers(
+      attributionContext(accs, (i) => i),
+      {
+        root: 0,
+        members: idx,
+        scored: idx,
+        ps: new Map(idx.map((i) => [i, ps[i] ?? 1])),
+        log10P: -6,
+        logE: 14,
+      },
+      'c-venue',
+      'block',
+      true,
+      accs,
+      null,
+      'place-and-time-only',
+    );
+  // ordinary members (p = 0.1 each, a hackathon's): nobody is accused
+  const crowd = judge(idx.map(() => 0.1));
+  assert.ok(crowd.members.every((m) => m.tier === 'watch'));
+  assert.ok(crowd.reasons.some((r) => r.code === 'place-and-time-only' && r.value === 4));
+  // two members extreme on their own (a two-account sweep that signed up together): those two,
+  // at verify, never blocked on the link
+  const sweep = judge(idx.map((i) => (i < 2 ? 1e-7 : 0.5)));
+  const accused = sweep.members.filter((m) => m.tier !== 'watch');
+  assert.deepEqual(
+    accused.map((m) => m.i).sort((a, b) => a - b),
+    [0, 1],
+  );
+  assert.ok(accused.every((m) => m.tier === 'verify'));
+  // the same links with another kind of tie attribute as before: the crowd is blocked
+  const tied = attributeMembers(
+    attributionContext(accs, (i) => i),
+    {
+      root: 0,
+      members: idx,
+      scored: idx,
+      ps: new Map(idx.map((i) => [i, 0.1])),
+      log10P: -6,
+      logE: 14,
+    },
+    'c-venue',
+    'block',
+    true,
+    accs,
+    null,
+    null,
+  );
+  assert.ok(tied.members.some((m) => m.tier === 'block'));
 });
