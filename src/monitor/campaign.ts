@@ -50,8 +50,10 @@ export const EVALUATION_NOVELTY = 0.5;
 const PLACE_AND_TIME = 'infrastructure+signup';
 
 /**
- * Caps of a campaign linked by one kind of evidence alone that independent people also share
- * (a phrasing pool; a venue and its sign-up session), lifted only by a load-balanced set.
+ * A campaign linked by one kind of evidence alone that independent people also share: the
+ * wordings of a phrasing pool (the campaign is capped at watch) or a venue's network and its
+ * sign-up session (the link attributes nobody; members are judged on their own profiles). A
+ * load-balanced set of members lifts either for itself ({@link attributeMembers}).
  */
 export type LinkOnlyCap = 'wording-only' | 'place-and-time-only';
 
