@@ -5,10 +5,10 @@
  * returns a {@link MonitorVerdict}; `simulateTraffic` writes a labelled synthetic log for
  * evaluation. Renderers turn a verdict into the alerts file, a text summary or an HTML report.
  */
-import { analyze } from './analyze.js';
+import { analyze, type AnalyzeOptions } from './analyze.js';
 import { ingest, type IngestProgress } from './ingest.js';
 import type { Mapping } from './mapping.js';
-import type { Allowlist, MonitorVerdict, Tier } from './verdict.js';
+import type { MonitorVerdict } from './verdict.js';
 
 export { analyze, DEFAULT_FDR, MAX_REFERENCE_ROUNDS } from './analyze.js';
 export type { AnalyzeOptions } from './analyze.js';
@@ -61,46 +61,25 @@ export type {
 export { MonitorError } from './errors.js';
 export type { MonitorErrorCode } from './errors.js';
 
-/** Options of {@link monitorLogs}. */
-export interface MonitorOptions {
+/**
+ * Options of {@link monitorLogs}: what to read, and the options of {@link analyze} (all but the
+ * state, problems and digests that reading produces).
+ */
+export interface MonitorOptions extends Omit<AnalyzeOptions, 'state' | 'problems' | 'digests'> {
   readonly files: readonly string[];
   readonly mapping?: Mapping;
   readonly workers?: number;
-  readonly fdr?: number;
-  readonly minRequests?: number;
-  readonly minTier?: Tier;
-  readonly minCampaignRequests?: number;
-  readonly includeSingletons?: boolean;
-  /** Most decision rounds (see `MAX_REFERENCE_ROUNDS`). */
-  readonly maxRounds?: number;
-  readonly allow?: Allowlist;
-  readonly releases?: Readonly<Record<string, number>>;
   readonly onProgress?: (p: IngestProgress) => void;
-  readonly generatedAt?: string;
 }
 
 /** Read the logs and analyse them: the library verb behind `customs monitor`. */
 export async function monitorLogs(opts: MonitorOptions): Promise<MonitorVerdict> {
+  const { files, mapping, workers, onProgress, ...analysis } = opts;
   const { state, problems, digests } = await ingest({
-    files: opts.files,
-    ...(opts.mapping ? { mapping: opts.mapping } : {}),
-    ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    files,
+    ...(mapping ? { mapping } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+    ...(onProgress ? { onProgress } : {}),
   });
-  return analyze({
-    state,
-    problems,
-    digests,
-    ...(opts.fdr !== undefined ? { fdr: opts.fdr } : {}),
-    ...(opts.minRequests !== undefined ? { minRequests: opts.minRequests } : {}),
-    ...(opts.minTier ? { minTier: opts.minTier } : {}),
-    ...(opts.minCampaignRequests !== undefined
-      ? { minCampaignRequests: opts.minCampaignRequests }
-      : {}),
-    ...(opts.includeSingletons !== undefined ? { includeSingletons: opts.includeSingletons } : {}),
-    ...(opts.maxRounds !== undefined ? { maxRounds: opts.maxRounds } : {}),
-    ...(opts.allow ? { allow: opts.allow } : {}),
-    ...(opts.releases ? { releases: opts.releases } : {}),
-    ...(opts.generatedAt ? { generatedAt: opts.generatedAt } : {}),
-  });
+  return analyze({ ...analysis, state, problems, digests });
 }
