@@ -73,6 +73,7 @@ import {
   campaignTier,
   MIN_CAMPAIGN_REQUESTS,
   type LinkOnlyCap,
+  WEIGHTS_WITHOUT_FRESHNESS,
 } from './campaign.js';
 import { campaignActivity, campaignGraphs } from './graph.js';
 import {
@@ -393,6 +394,10 @@ function decide(
     feats,
     scores,
     fdr,
+    {
+      linked: (root) => (linkage.evidence.get(root) ?? []).some((l) => l.kinds.includes('signup')),
+      scores: scoreAccounts(refs, idxElig, cohort, feats, WEIGHTS_WITHOUT_FRESHNESS),
+    },
   );
 
   const campaigns: CampaignFinding[] = [];

@@ -153,7 +153,8 @@ export function attribution(
    * Members attributed to a campaign (alerted; the others are listed as peripheral). A value is
    * *dominated* when its member holders say something about the campaign ({@link dominates}:
    * half the holders and improbably many for a random draw, payment: half). A member is attributed
-   * when it shares a payment method with another member, or when it holds dominated values of at
+   * when it shares a payment method with another member (and the card ties its holders to the
+   * campaign: two of them hold other values it dominates, or they are half of it), or when it holds dominated values of at
    * least {@link MIN_ATTRIBUTING_KINDS} evidence kinds of which at least one is a sign-up burst or
    * synchronised activity (see {@link attributes} and `evidenceKind`; a dominated sign-up hour
    * counts only for a member whose own sign-up lies in a burst, {@link SIGNUP_BURST_MS}). Path
@@ -245,6 +246,35 @@ export function attribution(
       }
       return false;
     };
+    // A card ties its holders to each other; it ties them to the campaign when at least two of
+    // its member holders are tied to the campaign otherwise too (hold another value it
+    // dominates), or when its holders are half the campaign or more (the card is the campaign's
+    // own tie). A household's card does not: second independent generator, seed 45, a
+    // developer whose dev box sat in a sweep's cloud range was joined to the sweep, the card it
+    // shares with a relative on a phone (in the campaign through that card alone) attributed it,
+    // and it was blocked with the sweep.
+    const tiedOtherwise = (m: number): boolean =>
+      (vals[m] ?? []).some((g) => {
+        const dom = domOf(g);
+        if (dom < 0 || dom === EVIDENCE.PAYMENT) return false;
+        return dom !== EVIDENCE.SIGNUP || inBurst(accs[m]?.signupAt ?? 0) || inSubBurst(m);
+      });
+    const cardTies = new Map<number, boolean>();
+    const cardAttributes = (g: number): boolean => {
+      let ok = cardTies.get(g);
+      if (ok === undefined) {
+        let k = 0;
+        let tied = 0;
+        for (const x of groups[g]?.members ?? [])
+          if (inC.has(x)) {
+            k++;
+            if (tied < 2 && tiedOtherwise(x)) tied++;
+          }
+        ok = tied >= 2 || 2 * k >= members.length;
+        cardTies.set(g, ok);
+      }
+      return ok;
+    };
     const control: number[] = [];
     const holders = new Map<number, Map<number, number>>();
     const opCount = new Map<number, number>();
@@ -260,6 +290,7 @@ export function attribution(
         // the campaign's sign-up hour, but is this member's sign-up part of a burst?
         if (dom === EVIDENCE.SIGNUP && !inBurst(accs[m]?.signupAt ?? 0) && !inSubBurst(m)) continue;
         if (dom === EVIDENCE.SIGNUP || dom === EVIDENCE.TIMING) control.push(g);
+        else if (dom === EVIDENCE.PAYMENT && !cardAttributes(g)) continue;
         else if (dom >= 0) kinds |= 1 << dom;
       }
       // a sign-up burst or an activity band ties the member to the campaign only through its own

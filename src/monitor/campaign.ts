@@ -8,7 +8,7 @@
 import type { BalancedSet } from './balance.js';
 import { chiSquareSf, eBH, normalSf } from '../stats/index.js';
 import { behaviourAttributed } from './attribution.js';
-import { FEATURE_WEIGHTS } from './cohorts.js';
+import { FEATURE_WEIGHTS, FEATURES } from './cohorts.js';
 import { campaignCalibratorLogE, quantile } from './evidence.js';
 import { operatorTies } from './graph.js';
 import { MIN_ATTRIBUTING_KINDS, signupHour, WORDING, type Linkage } from './linkage.js';
@@ -126,6 +126,17 @@ function establishedOrg(
 }
 
 /**
+ * The organisation of a group of accounts when all of them carry the same `org` and one payment
+ * method is held by every one of them (the organisation's own card). Else null.
+ */
+function declaredOrg(members: readonly AccountState[]): { org: string } | null {
+  const org = members[0]?.org;
+  if (org === undefined || org === '' || members.some((a) => a.org !== org)) return null;
+  const cards = members[0]?.payments ?? [];
+  return cards.some((p) => members.every((a) => a.payments.includes(p))) ? { org } : null;
+}
+
+/**
  * Median days from sign-up to first request over accounts whose sign-up time is known; NaN when
  * it is known for fewer than half of them.
  */
@@ -152,6 +163,17 @@ export interface CampaignCandidate {
 }
 
 /**
+ * {@link FEATURE_WEIGHTS} without freshness: the weights of the campaign test of a group linked
+ * through its sign-up times. Such a group is fresh *because* it signed up together (an event's
+ * crowd, a class, an enterprise's accounts provisioned in one hour), so its members' freshness is
+ * not independent of the link, which the test assumes (docs/monitor.md, *What each statistic
+ * assumes*).
+ */
+export const WEIGHTS_WITHOUT_FRESHNESS: readonly number[] = FEATURE_WEIGHTS.map((w, f) =>
+  FEATURES[f] === 'freshness' ? 0 : w,
+);
+
+/**
  * The campaign test of every linked group of two or more scored accounts (docs/monitor.md,
  * pipeline step 6). H0: the group is a random draw from its members' cohorts. Each scored member
  * gets a conformal p-value against its cohort *without the group* (a big cluster is not its own
@@ -168,20 +190,28 @@ export function campaignTests(
   feats: readonly Float64Array[],
   scores: AccountScores,
   fdr: number,
+  signupLinked?: {
+    /** Whether the component with this root is linked through sign-up times. */
+    readonly linked: (root: number) => boolean;
+    /** The accounts' scores with {@link WEIGHTS_WITHOUT_FRESHNESS}. */
+    readonly scores: AccountScores;
+  },
 ): { cands: CampaignCandidate[]; rejected: Set<number>; thresholdLogE: number } {
   const cands: CampaignCandidate[] = [];
   for (const [root, members] of comps) {
     if (members.length < 2) continue;
     const scored = members.filter((i) => eligible[i]);
     if (scored.length < 2) continue;
+    const alt = signupLinked?.linked(root) === true;
+    const s = alt ? (signupLinked?.scores ?? scores) : scores;
     const ps = leaveGroupOutPValues(
       scored,
       cohortOf,
       refs,
       feats,
-      FEATURE_WEIGHTS,
-      scores.scores,
-      scores.sorted,
+      alt ? WEIGHTS_WITHOUT_FRESHNESS : FEATURE_WEIGHTS,
+      s.scores,
+      s.sorted,
     );
     const log10P = combineLog10P(scored.map((i) => ps.get(i) ?? 1));
     cands.push({ root, members, scored, ps, log10P, logE: campaignCalibratorLogE(log10P) });
@@ -370,6 +400,20 @@ export function campaignTier(x: TierInput): {
     reasons.push({
       code: 'one-organisation',
       text: `every account belongs to one organisation (${oneOrg.org}) and they are established (median ${Math.round(oneOrg.medianAge)} days before first use): looks like one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+    });
+  }
+  // One organisation that declares itself on every account and pays for all of them with one
+  // card, however new: a customer the provider can name and reach, not accounts made to look
+  // unrelated. A labelling marketplace onboarding its workers in waves (third independent
+  // generator) is one; a farm that registers itself as a fresh company is another, and the log
+  // cannot tell them apart. Without a licence list such a group is recommended at most verify
+  // (ask the customer), never throttled or blocked on the log alone.
+  const declared = x.licenceList || oneOrg !== null ? null : declaredOrg(memberAccs);
+  if ((tier === 'throttle' || tier === 'block') && declared !== null) {
+    tier = 'verify';
+    reasons.push({
+      code: 'declared-organisation',
+      text: `every account belongs to one organisation (${declared.org}) and pays with one card: a customer the provider can name, whose licence (if any) settles the job; no licence list (--allow with orgs) was given (recommended at most verify)`,
     });
   }
   const b = x.balanced;

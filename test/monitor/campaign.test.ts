@@ -29,6 +29,8 @@ function members(opts: {
   repeat: boolean;
   ageDays: number | undefined;
   org?: string;
+  /** One card for all (`'one'`) or one each (`'own'`); none by default. */
+  cards?: 'one' | 'own';
 }): AccountState[] {
   const rng = mulberry32(11);
   const words = (n: number): string =>
@@ -45,6 +47,7 @@ function members(opts: {
         ts: t0 + k * 60_000 + a * 1000,
         signupAt: opts.ageDays === undefined ? undefined : t0 - opts.ageDays * DAY,
         org: opts.org,
+        payment: opts.cards === 'one' ? 'card' : opts.cards === 'own' ? `card-${a}` : undefined,
       });
       observe(state, r, featurize(r, feats));
     }
@@ -131,6 +134,33 @@ test('campaign tier caps: wording alone, too few requests, one established organ
   // fresh accounts of one org are not an established customer
   assert.equal(
     campaignTier(tierInput(members({ repeat: false, ageDays: 2, org: 'acme' }))).tier,
+    'block',
+  );
+});
+
+test('campaign tier caps: fresh accounts of one organisation on its one card are verified, not blocked', () => {
+  const declared = campaignTier(
+    tierInput(members({ repeat: false, ageDays: 2, org: 'acme', cards: 'one' })),
+  );
+  assert.equal(declared.tier, 'verify');
+  assert.ok(codes(declared).includes('declared-organisation'));
+  // with a licence list an organisation not on it is judged like any other group
+  assert.equal(
+    campaignTier(
+      tierInput(members({ repeat: false, ageDays: 2, org: 'acme', cards: 'one' }), {
+        licenceList: true,
+      }),
+    ).tier,
+    'block',
+  );
+  // one org, a card each: not one paying customer
+  assert.equal(
+    campaignTier(tierInput(members({ repeat: false, ageDays: 2, org: 'acme', cards: 'own' }))).tier,
+    'block',
+  );
+  // one card, no organisation declared
+  assert.equal(
+    campaignTier(tierInput(members({ repeat: false, ageDays: 2, cards: 'one' }))).tier,
     'block',
   );
 });

@@ -404,6 +404,111 @@ test('an operator of ordinary accounts joined only through shared values is not 
   assert.ok(camp.reasons.some((r) => r.code === 'weak-operators' && r.value === 8));
 });
 
+// Second independent generator, seed 45: a developer whose dev box sat in the cloud /24 of a
+// sweep asked, among ordinary questions, a "Write a … function that …" question many accounts
+// ask. The /24 and that template coincide on the sweep's accounts, so the developer joined the
+// sweep's component, and the card it shares with a relative on a phone (in the component through
+// that card alone) attributed it. A card ties its holders to each other; it ties them to a
+// campaign only when two of them are tied to it otherwise too, or they are half of it.
+test("a household's card does not attribute a developer joined to a sweep through its cloud range", () => {
+  const { state, t0, words, rng, put } = ordinaryWorld(45);
+  const popular = (): string =>
+    `Write a Python function that returns the median of ${2 + Math.floor(rng() * 90)} sorted arrays in ${1 + Math.floor(rng() * 9)} passes.`;
+  // 60 ordinary users ask the popular question now and then
+  for (let a = 0; a < 60; a++)
+    for (let k = 0; k < 2; k++)
+      put(`user${a}`, popular(), {
+        ipPrefix: `10.${a % 200}.${Math.floor(a / 200)}`,
+        asn: `AS${64512 + (a % 40)}`,
+      });
+  const cloud = { asn: 'AS20473', userAgent: 'python-requests/2.31.0', ipPrefix: '203.0.113' };
+  const farm =
+    'Task: {item}\nOutput the full implementation followed by a line-by-line explanation of your reasoning.';
+  for (let i = 0; i < 8; i++) {
+    const signupAt = t0 - 5 * 86_400_000 + i * 600_000;
+    for (let k = 0; k < 400; k++)
+      put(`sweep${i}`, farm.replace('{item}', words(12)), {
+        ...cloud,
+        payment: 'card-sweep',
+        signupAt,
+      });
+    for (let k = 0; k < 20; k++)
+      put(`sweep${i}`, popular(), { ...cloud, payment: 'card-sweep', signupAt });
+  }
+  // the developer (busier than 2× the median account, so not held by the light-account cap):
+  // most requests from home, some from its dev box in the same cloud /24
+  const dev = { payment: 'card-home', signupAt: t0 - 900 * 86_400_000 };
+  for (let k = 0; k < 400; k++) {
+    const box = k % 3 === 0;
+    put('dev', k % 20 === 0 ? popular() : `${words(6 + Math.floor(rng() * 10))}?`, {
+      ...dev,
+      ipPrefix: box ? '203.0.113' : '192.0.2',
+      asn: box ? 'AS20473' : 'AS3320',
+      userAgent: 'node-sdk/4.0',
+    });
+  }
+  // a relative on the same card, on a phone
+  for (let k = 0; k < 40; k++)
+    put('relative', `${words(5 + Math.floor(rng() * 8))}?`, {
+      ...dev,
+      ipPrefix: '100.64.7',
+      asn: 'AS21928',
+      userAgent: 'ChatApp/3.7 (iPhone)',
+    });
+  const v = analyze({ state });
+  assertCampaignTiers(v);
+  const camp = v.campaigns.find((c) => c.accounts.includes('sweep0'));
+  assert.ok(camp?.flagged, 'the sweep is a flagged campaign');
+  assert.ok(camp.accounts.includes('dev'), 'the developer shares its component');
+  assert.ok(v.alerts.filter((a) => a.account.startsWith('sweep')).length >= 6);
+  assert.deepEqual(
+    v.alerts.filter((a) => a.account === 'dev' || a.account === 'relative').map((a) => a.account),
+    [],
+    'neither the developer nor the relative is alerted',
+  );
+});
+
+// Third independent generator, seeds 1–3: enterprises whose accounts an SSO rollout created in
+// one hour, classes registered in one lab session and hackathon crowds were alerted because the
+// campaign test counted, for every member, the freshness they share *because* they signed up
+// together. A group linked through its sign-up times is tested without freshness.
+test('accounts provisioned together are not accused for being new together', () => {
+  const { state, t0, words, rng, put } = ordinaryWorld(61);
+  // ordinary users reuse a phrasing of their own now and then, as staff reuse the company's
+  for (let a = 0; a < 500; a++)
+    for (let k = 0; k < 30; k++)
+      put(`user${a}`, `Note ${a} for my records, tidy it up: ${words(12)}`, {
+        ipPrefix: `10.${a % 200}.${Math.floor(a / 200)}`,
+        asn: `AS${64512 + (a % 40)}`,
+        userAgent: a % 2 === 0 ? 'Mozilla/5.0' : 'curl/8.0',
+        signupAt: t0 - (100 + a) * 86_400_000,
+      });
+  const office = { ipPrefix: '198.51.100', asn: 'AS64999', userAgent: 'Mozilla/5.0' };
+  const memo = (): string => `Summarize this ticket for the weekly report: ${words(12)}`;
+  for (let i = 0; i < 40; i++) {
+    const signupAt = t0 - 3_600_000 + i * 60_000;
+    const n = 300 + Math.floor(rng() * 100);
+    for (let k = 0; k < n; k++)
+      put(`staff${i}`, k % 8 === 0 ? memo() : `${words(6 + Math.floor(rng() * 10))}?`, {
+        ...office,
+        signupAt,
+      });
+  }
+  const v = analyze({ state });
+  assertCampaignTiers(v);
+  const camp = v.campaigns.find((c) => c.accounts.includes('staff0'));
+  assert.ok(camp, 'the staff are linked');
+  assert.ok(
+    camp.links.some((l) => l.kinds.includes('signup')),
+    'through their sign-up times among other ties',
+  );
+  assert.deepEqual(
+    v.alerts.filter((a) => a.account.startsWith('staff')).map((a) => a.account),
+    [],
+    'no staff account alerted',
+  );
+});
+
 // The busiest cohort of a real log can be mostly linked accounts: company teams on one card, and
 // the campaigns themselves. With too few unlinked accounts for a reference, a big sweep sits in
 // the yardstick of a small one and hides it; the second decision round leaves the accounts the
