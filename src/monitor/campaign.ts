@@ -403,17 +403,16 @@ export function campaignTier(x: TierInput): {
     });
   }
   // One organisation that declares itself on every account and pays for all of them with one
-  // card, however new: a customer the provider can name and reach, not accounts made to look
-  // unrelated. A labelling marketplace onboarding its workers in waves (third independent
-  // generator) is one; a farm that registers itself as a fresh company is another, and the log
-  // cannot tell them apart. Without a licence list such a group is recommended at most verify
-  // (ask the customer), never throttled or blocked on the log alone.
+  // card, however new: the provider's customer record (billing and rate limits are the
+  // organisation's), not accounts made to look unrelated. A labelling marketplace onboarding its
+  // workers in waves (third independent generator) is one. Like an established organisation
+  // above, such a group is for an analyst, never an accusation, without a licence list.
   const declared = x.licenceList || oneOrg !== null ? null : declaredOrg(memberAccs);
-  if ((tier === 'throttle' || tier === 'block') && declared !== null) {
-    tier = 'verify';
+  if (tier !== 'watch' && declared !== null) {
+    tier = 'watch';
     reasons.push({
       code: 'declared-organisation',
-      text: `every account belongs to one organisation (${declared.org}) and pays with one card: a customer the provider can name, whose licence (if any) settles the job; no licence list (--allow with orgs) was given (recommended at most verify)`,
+      text: `every account belongs to one organisation (${declared.org}) and pays with one card: one customer the provider can name, whose licence settles the job; no licence list (--allow with orgs) was given (capped at watch)`,
     });
   }
   const b = x.balanced;

@@ -138,11 +138,11 @@ test('campaign tier caps: wording alone, too few requests, one established organ
   );
 });
 
-test('campaign tier caps: fresh accounts of one organisation on its one card are verified, not blocked', () => {
+test('campaign tier caps: fresh accounts of one organisation on its one card are listed at watch', () => {
   const declared = campaignTier(
     tierInput(members({ repeat: false, ageDays: 2, org: 'acme', cards: 'one' })),
   );
-  assert.equal(declared.tier, 'verify');
+  assert.equal(declared.tier, 'watch');
   assert.ok(codes(declared).includes('declared-organisation'));
   // with a licence list an organisation not on it is judged like any other group
   assert.equal(
