@@ -647,16 +647,20 @@ export function attributeMembers(
         .filter((a): a is AccountState => a !== undefined);
     const balancedRoots = new Set((balanced?.members ?? []).map((i) => op.find(i)));
     const party = c.members.filter((i) => balancedRoots.has(op.find(i)));
-    const partyOrg = balanced === null ? null : establishedOrg(accusedAccs(party));
+    // an established organisation, or one that pays for all these accounts with one card
+    // (`declared-organisation` in campaignTier)
+    const customerOrg = (members: readonly AccountState[]): { org: string } | null =>
+      establishedOrg(members) ?? declaredOrg(members);
+    const partyOrg = balanced === null ? null : customerOrg(accusedAccs(party));
     for (const [key, list] of byOp) {
       const oid = opOf.get(list[0] ?? -1);
       if (oid === undefined) continue; // not listed: no attributed member
       const org =
         key === -1
-          ? (partyOrg ?? establishedOrg(accusedAccs(list)))
+          ? (partyOrg ?? customerOrg(accusedAccs(list)))
           : balancedRoots.has(key)
             ? partyOrg
-            : establishedOrg(accusedAccs(list));
+            : customerOrg(accusedAccs(list));
       if (org !== null) orgOf.set(oid, org.org);
     }
   }
@@ -770,7 +774,7 @@ export function attributeMembers(
   if (orgCapped > 0)
     reasons.push({
       code: 'organisation-operators',
-      text: `${orgCapped} attributed member(s) form operators each of one established organisation: one customer's bulk job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+      text: `${orgCapped} attributed member(s) form operators each of one established organisation, or of one organisation paying for all its accounts with one card: one customer's job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
       value: orgCapped,
     });
   if (solos > 0)
