@@ -297,7 +297,11 @@ function splitsIntoOperators(gammas: number): void {
 // alerted; with a licence list that does not name the organisation, or with fresh accounts, it
 // is judged like any other linked group.
 test('one established organisation is capped at watch unless a licence list is given', () => {
-  const build = (ageDays: number, sweep = false): ReturnType<typeof createState> => {
+  const build = (
+    ageDays: number,
+    sweep = false,
+    cardEach = false,
+  ): ReturnType<typeof createState> => {
     const { state, t0, words, put } = ordinaryWorld(21);
     const templates = [
       'Solve the following problem. Show every step of your reasoning before the final answer: {item}',
@@ -311,7 +315,7 @@ test('one established organisation is capped at watch unless a licence list is g
           ipPrefix: '203.0.113',
           asn: 'AS16509',
           userAgent: 'python-requests/2.31.0',
-          payment: 'card-acme',
+          payment: cardEach ? `card-acme-${i}` : 'card-acme',
           signupAt: t0 - ageDays * 86_400_000 - i * 3_600_000,
         });
     // a sweep of four fresh accounts on the same cloud and client library with the same public
@@ -340,10 +344,24 @@ test('one established organisation is capped at watch unless a licence list is g
   const licensed = analyze({ state: established, allow: { orgs: ['org-other'] } });
   assertCampaignTiers(licensed);
   assert.ok(licensed.alerts.filter((a) => a.account.startsWith('job')).length >= 2);
-  // fresh accounts of one organisation: not an established customer
-  const fresh = analyze({ state: build(2) });
+  // fresh accounts of one organisation paying with a card each: not an established customer,
+  // nor one that pays as one
+  const fresh = analyze({ state: build(2, false, true) });
   assertCampaignTiers(fresh);
   assert.ok(fresh.alerts.filter((a) => a.account.startsWith('job')).length >= 2);
+  // fresh accounts of one organisation on its one card: one customer (declared-organisation)
+  const declared = analyze({ state: build(2), minTier: 'watch' });
+  assertCampaignTiers(declared);
+  assert.equal(
+    declared.alerts.filter((a) => a.account.startsWith('job') && a.tier !== 'watch').length,
+    0,
+  );
+  assert.ok(
+    declared.campaigns.some(
+      (c) =>
+        c.accounts.includes('job0') && c.reasons.some((r) => r.code === 'declared-organisation'),
+    ),
+  );
   // the job and a sweep in one campaign: the job's operator is capped, the sweep is alerted
   const mixed = analyze({ state: build(400, true), minTier: 'watch' });
   assertCampaignTiers(mixed);
