@@ -304,7 +304,9 @@ test('load balancing lifts the wording-only cap for the balanced members only', 
 test('an operator split by a load-balanced set is judged as one party by the one-organisation cap', () => {
   const rng = mulberry32(29);
   const days = 12;
-  // one organisation's five accounts on one card: three dealt a job evenly, two on their own
+  // one organisation's five accounts, a card each (five accounts on the organisation's one card
+  // would be one paying customer, capped whatever their age: declared-organisation): three dealt
+  // a job evenly, two on their own
   const perDay = [
     ...dealt(rng, 3, days, 120),
     ...[90, 160].map((rate) => Array.from({ length: days }, () => poisson(rng, rate))),
@@ -317,7 +319,7 @@ test('an operator split by a load-balanced set is judged as one party by the one
   ): ReturnType<typeof attributeMembers> => {
     const accs = accountsByDay(perDay, (a) => ({
       org: a < 3 ? 'org-one' : otherOrg,
-      payment: 'pm-one',
+      payment: `pm-${a}`,
       signupAt: t0 - (a < 3 ? balancedAge : otherAge) * DAY,
     }));
     const idx = accs.map((_, i) => i);
@@ -328,7 +330,7 @@ test('an operator split by a load-balanced set is judged as one party by the one
       [0, 1, 2],
     );
     return attributeMembers(
-      // one operator: the card (or a range and a template) ties all five
+      // one operator: a range and a template tie all five
       attributionContext(accs, () => 0),
       candidateOf(accs, 1e-4, -20, 30),
       'c-org',
