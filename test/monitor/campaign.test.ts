@@ -356,7 +356,10 @@ test('a place and a time attribute nobody: only members extreme on their own are
   const accs = members({ repeat: false, ageDays: 1 });
   assert.equal(accs.length, 4);
   const idx = accs.map((_, i) => i);
-  const judge = (ps: readonly number[]): ReturnType<typeof attributeMembers> =>
+  const judge = (
+    ps: readonly number[],
+    linkOnly: 'place-and-time-only' | null = 'place-and-time-only',
+  ): ReturnType<typeof attributeMembers> =>
     attributeMembers(
       attributionContext(accs, (i) => i),
       {
@@ -372,7 +375,7 @@ test('a place and a time attribute nobody: only members extreme on their own are
       true,
       accs,
       null,
-      'place-and-time-only',
+      linkOnly,
     );
   // ordinary members (p = 0.1 each, a hackathon's): nobody is accused
   const crowd = judge(idx.map(() => 0.1));
@@ -388,21 +391,8 @@ test('a place and a time attribute nobody: only members extreme on their own are
   );
   assert.ok(accused.every((m) => m.tier === 'verify'));
   // the same links with another kind of tie attribute as before: the crowd is blocked
-  const tied = attributeMembers(
-    attributionContext(accs, (i) => i),
-    {
-      root: 0,
-      members: idx,
-      scored: idx,
-      ps: new Map(idx.map((i) => [i, 0.1])),
-      log10P: -6,
-      logE: 14,
-    },
-    'c-venue',
-    'block',
-    true,
-    accs,
-    null,
+  const tied = judge(
+    idx.map(() => 0.1),
     null,
   );
   assert.ok(tied.members.some((m) => m.tier === 'block'));
