@@ -154,9 +154,15 @@ export interface CampaignCandidate {
   readonly members: readonly number[];
   /** Members with enough requests to be scored. */
   readonly scored: readonly number[];
-  /** Scored members' conformal p-values against their cohorts without the group. */
+  /**
+   * Scored members' conformal p-values against their cohorts without the group, with every
+   * feature: each member's own standing, which attribution reads (`attributeMembers`).
+   */
   readonly ps: ReadonlyMap<number, number>;
-  /** log10 of the combined p-value ({@link combineLog10P}). */
+  /**
+   * log10 of the combined p-value ({@link combineLog10P}) of the members' p-values, without
+   * freshness for a group linked through its sign-up times ({@link WEIGHTS_WITHOUT_FRESHNESS}).
+   */
   readonly log10P: number;
   /** Calibrated e-value (natural log) that e-BH takes. */
   readonly logE: number;
@@ -167,7 +173,8 @@ export interface CampaignCandidate {
  * through its sign-up times. Such a group is fresh *because* it signed up together (an event's
  * crowd, a class, an enterprise's accounts provisioned in one hour), so its members' freshness is
  * not independent of the link, which the test assumes (docs/monitor.md, *What each statistic
- * assumes*).
+ * assumes*). Only the campaign test leaves it out: once the group is flagged, each member's
+ * freshness is its own and counts in its p-value ({@link CampaignCandidate.ps}).
  */
 export const WEIGHTS_WITHOUT_FRESHNESS: readonly number[] = FEATURE_WEIGHTS.map((w, f) =>
   FEATURES[f] === 'freshness' ? 0 : w,
@@ -202,18 +209,29 @@ export function campaignTests(
     if (members.length < 2) continue;
     const scored = members.filter((i) => eligible[i]);
     if (scored.length < 2) continue;
-    const alt = signupLinked?.linked(root) === true;
-    const s = alt ? (signupLinked?.scores ?? scores) : scores;
     const ps = leaveGroupOutPValues(
       scored,
       cohortOf,
       refs,
       feats,
-      alt ? WEIGHTS_WITHOUT_FRESHNESS : FEATURE_WEIGHTS,
-      s.scores,
-      s.sorted,
+      FEATURE_WEIGHTS,
+      scores.scores,
+      scores.sorted,
     );
-    const log10P = combineLog10P(scored.map((i) => ps.get(i) ?? 1));
+    const alt = signupLinked?.linked(root) === true ? signupLinked.scores : null;
+    const tested =
+      alt === null
+        ? ps
+        : leaveGroupOutPValues(
+            scored,
+            cohortOf,
+            refs,
+            feats,
+            WEIGHTS_WITHOUT_FRESHNESS,
+            alt.scores,
+            alt.sorted,
+          );
+    const log10P = combineLog10P(scored.map((i) => tested.get(i) ?? 1));
     cands.push({ root, members, scored, ps, log10P, logE: campaignCalibratorLogE(log10P) });
   }
   const rejected = new Set(
