@@ -137,6 +137,47 @@ function declaredOrg(members: readonly AccountState[]): { org: string } | null {
 }
 
 /**
+ * The organisations of a group of accounts when they are customers the provider can name: one
+ * organisation, established ({@link establishedOrg}) or two or more accounts paying with one
+ * card ({@link declaredOrg}); or several, each of two or more accounts and a customer on its own
+ * in that sense, with no payment method held across two of them (separate payers). Else null.
+ * One account with an organisation name and a card is just an account (stop 22 capped such
+ * accounts, which let a farm that names each account its own organisation pass). Two
+ * customers' teams joined by a coincidence of network and templates (a labelling marketplace's
+ * workers and another company's annotation team, third independent generator seed 7) are
+ * still two customers; a farm of aged accounts under made-up organisation names is not, since
+ * one card pays for several of its "organisations" or each name holds one account.
+ */
+function customerOrgs(members: readonly AccountState[]): string[] | null {
+  const byOrg = new Map<string, AccountState[]>();
+  for (const a of members) {
+    if (a.org === undefined || a.org === '') return null;
+    const list = byOrg.get(a.org);
+    if (list === undefined) byOrg.set(a.org, [a]);
+    else list.push(a);
+  }
+  const groups = [...byOrg.values()];
+  const first = groups[0];
+  if (first === undefined) return null;
+  if (groups.length === 1)
+    return establishedOrg(first) !== null || (first.length >= 2 && declaredOrg(first) !== null)
+      ? [...byOrg.keys()]
+      : null;
+  const payerOrg = new Map<string, string>();
+  for (const [org, list] of byOrg) {
+    if (list.length < 2 || (establishedOrg(list) === null && declaredOrg(list) === null))
+      return null;
+    for (const a of list)
+      for (const p of a.payments) {
+        const other = payerOrg.get(p);
+        if (other !== undefined && other !== org) return null;
+        payerOrg.set(p, org);
+      }
+  }
+  return [...byOrg.keys()].sort(compareText);
+}
+
+/**
  * Median days from sign-up to first request over accounts whose sign-up time is known; NaN when
  * it is known for fewer than half of them.
  */
@@ -665,10 +706,12 @@ export function attributeMembers(
         .filter((a): a is AccountState => a !== undefined);
     const balancedRoots = new Set((balanced?.members ?? []).map((i) => op.find(i)));
     const party = c.members.filter((i) => balancedRoots.has(op.find(i)));
-    // an established organisation, or one that pays for all these accounts with one card
-    // (`declared-organisation` in campaignTier)
-    const customerOrg = (members: readonly AccountState[]): { org: string } | null =>
-      establishedOrg(members) ?? declaredOrg(members);
+    // established organisations, or ones that pay for their accounts with one card
+    // (`declared-organisation` in campaignTier), each on its own
+    const customerOrg = (members: readonly AccountState[]): { org: string } | null => {
+      const orgs = customerOrgs(members);
+      return orgs === null ? null : { org: orgs.join(', ') };
+    };
     const partyOrg = balanced === null ? null : customerOrg(accusedAccs(party));
     for (const [key, list] of byOp) {
       const oid = opOf.get(list[0] ?? -1);
@@ -792,7 +835,7 @@ export function attributeMembers(
   if (orgCapped > 0)
     reasons.push({
       code: 'organisation-operators',
-      text: `${orgCapped} attributed member(s) form operators each of one established organisation, or of one organisation paying for all its accounts with one card: one customer's job, which its licence settles; no licence list (--allow with orgs) was given (capped at watch)`,
+      text: `${orgCapped} attributed member(s) form operators whose accounts all belong to customers the provider can name (each organisation established, or two or more of its accounts paying with one card): customers' jobs, which their licences settle; no licence list (--allow with orgs) was given (capped at watch)`,
       value: orgCapped,
     });
   if (solos > 0)

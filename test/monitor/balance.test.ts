@@ -353,9 +353,10 @@ test('an operator split by a load-balanced set is judged as one party by the one
   assert.equal(farm.members.length, 5);
   assert.ok(farm.members.every((x) => x.tier === 'throttle' && x.org === null));
   assert.ok(!farm.reasons.some((r) => r.code === 'organisation-operators'));
-  // the evenly dealt job of one established customer, tied to another organisation's accounts:
-  // the job stays that customer's (capped); the others are judged as the party, not capped
-  const mixed = judge(60, 60, 'org-two');
+  // the evenly dealt job of one established customer, tied to another organisation's new
+  // accounts (a card each: not a customer the provider can name): the job stays that
+  // customer's (capped); the others are judged as the party, not capped
+  const mixed = judge(60, 10, 'org-two');
   const tierOf = (i: number): string | undefined => mixed.members.find((x) => x.i === i)?.tier;
   assert.deepEqual([0, 1, 2, 3, 4].map(tierOf), [
     'watch',
@@ -365,4 +366,9 @@ test('an operator split by a load-balanced set is judged as one party by the one
     'throttle',
   ]);
   assert.ok(mixed.reasons.some((r) => r.code === 'organisation-operators' && r.value === 3));
+  // ... and tied to another established organisation's accounts: two named customers, both
+  // capped (third independent generator seed 7: a marketplace and an annotation team)
+  const two = judge(60, 60, 'org-two');
+  assert.ok(two.members.every((x) => x.tier === 'watch'));
+  assert.ok(two.reasons.some((r) => r.code === 'organisation-operators' && r.value === 5));
 });

@@ -15,7 +15,7 @@ import { mulberry32 } from '../../src/monitor/hash.js';
 import { U, type AccountState } from '../../src/monitor/state.js';
 import { accountFeatures, FEATURES, FEATURE_WEIGHTS } from '../../src/monitor/cohorts.js';
 import { trafficRecord } from '../helpers/traffic.js';
-import { attributionContext, tierInput } from '../helpers/campaign.js';
+import { attributionContext, candidateOf, tierInput } from '../helpers/campaign.js';
 
 const DAY = 86_400_000;
 const WORDS =
@@ -193,7 +193,9 @@ test('campaign tier caps: an evaluation re-sending its set from established acco
 });
 
 /** Accounts with the given request counts, orgs and ages (days from sign-up to first request). */
-function accounts(specs: readonly { n: number; org?: string; ageDays?: number }[]): AccountState[] {
+function accounts(
+  specs: readonly { n: number; org?: string; ageDays?: number; card?: string }[],
+): AccountState[] {
   const rng = mulberry32(5);
   const state = createState();
   const feats = emptyFeatures();
@@ -206,6 +208,7 @@ function accounts(specs: readonly { n: number; org?: string; ageDays?: number }[
         ts: t0 + k * 600_000 + a * 1000,
         signupAt: s.ageDays === undefined ? undefined : t0 - s.ageDays * DAY,
         org: s.org,
+        payment: s.card,
       });
       observe(state, r, featurize(r, feats));
     }
@@ -288,6 +291,69 @@ test('member attribution: one established customer is capped even when a strange
     { n: 300, org: 'newco', ageDays: 1 },
   ]);
   assert.ok(attribute(fresh, [0, 1, 2], 'verify').members.every((m) => m.tier === 'verify'));
+});
+
+// Third independent generator, seed 7: a labelling marketplace (fresh workers under its name,
+// paid with its card) and another company's established annotation team shared a rubric
+// template and a network, and the link made them one operator of two organisations, which
+// neither organisation cap covered: 212 workers and staff blocked. Each is a customer the
+// provider can name; a farm under made-up names is not (one card pays for several of its
+// "organisations", or each name holds one account).
+test('member attribution: two named customers joined by a coincidence are two customers, not a party', () => {
+  const market = Array.from({ length: 6 }, () => ({
+    n: 300,
+    org: 'market',
+    ageDays: 2,
+    card: 'card-market',
+  }));
+  const team = Array.from({ length: 3 }, (_, k) => ({
+    n: 300,
+    org: 'team',
+    ageDays: 150 + k,
+    card: `card-team-${k}`,
+  }));
+  const joined = accounts([...market, ...team]);
+  const all = joined.map((_, i) => i);
+  const out = attribute(joined, all, 'block');
+  assert.ok(out.members.every((m) => m.tier === 'watch'));
+  assert.ok(out.reasons.some((r) => r.code === 'organisation-operators' && r.value === 9));
+  // a farm of aged accounts, a made-up organisation name each, one card
+  const names = accounts(
+    Array.from({ length: 8 }, (_, k) => ({ n: 300, org: `org-${k}`, ageDays: 200, card: 'card' })),
+  );
+  assert.ok(attribute(names, all.slice(0, 8), 'block').members.every((m) => m.tier === 'block'));
+  // two names in pairs, one card paying for both
+  const pairs = accounts(
+    Array.from({ length: 4 }, (_, k) => ({
+      n: 300,
+      org: `org-${k % 2}`,
+      ageDays: 200,
+      card: 'card',
+    })),
+  );
+  assert.ok(attribute(pairs, [0, 1, 2, 3], 'block').members.every((m) => m.tier === 'block'));
+  // fresh accounts each alone in its operator, each with a name and a card of its own: one
+  // account with a name and a card is just an account
+  const single = accounts(
+    Array.from({ length: 4 }, (_, k) => ({ n: 300, org: `org-${k}`, ageDays: 2, card: `c${k}` })),
+  );
+  const alone = attributeMembers(
+    { ...attributionContext(single, (i) => i), medianAccount: 20 },
+    candidateOf(single, 0.5, -20, 40),
+    'c-test',
+    'block',
+    true,
+    single,
+    null,
+    null,
+  );
+  assert.ok(alone.members.every((m) => m.tier !== 'watch'));
+  assert.ok(!alone.reasons.some((r) => r.code === 'organisation-operators'));
+  // a named customer joined to accounts without a name: not all customers
+  const mixed = accounts([...market, { n: 300, ageDays: 2, card: 'card-x' }]);
+  assert.ok(
+    attribute(mixed, [0, 1, 2, 3, 4, 5, 6], 'block').members.every((m) => m.tier === 'block'),
+  );
 });
 
 test('tool traces in ever-new environments are tool-trace harvesting; in a fixed one they are not', () => {
