@@ -247,6 +247,9 @@ function kindOf(c: number): CharKind {
   if (c === 0x00a0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200b)) return CharKind.Space;
   if (c >= 0x2010 && c <= 0x2bff) return CharKind.Other;
   if (c >= 0xc0 && c <= 0xde && c !== 0xd7) return CharKind.Upper;
+  // Cyrillic А–Я and Greek Α–Ω: lower case is 32 code points up, as in Latin-1
+  if ((c >= 0x410 && c <= 0x42f) || (c >= 0x391 && c <= 0x3a9 && c !== 0x3a2))
+    return CharKind.Upper;
   return CharKind.Lower; // other scripts: treated as letters (no case)
 }
 

@@ -34,6 +34,9 @@ export const EXPLAIN_WORDS = words(`
     provide give include present document trace demonstrate expound clarify display output
     print dump share state externalize externalise imagine recreate generate explica
     explique expliquez erkläre erklären spiega muestra montre
+    объясни объясните опиши опишите покажи покажите распиши распишите изложи изложите
+    açıkla açıklayın göster gösterin anlat anlatın jelaskan tunjukkan uraikan tuliskan
+    terangkan paparkan wyjaśnij pokaż opisz uitleggen
   `);
 
 /** Nouns naming a reasoning trace (reasoning-noun class). */
@@ -43,10 +46,21 @@ export const REASON_WORDS = words(`
     deliberation deliberations inference inferences steps monologue reasonings cogitation
     chain-of-thought cot razonamiento raisonnement ragionamento denkprozess begründung
     gedankengang raciocínio pensamiento réflexion
+    рассуждения рассуждение рассуждений рассуждать логику обоснование
+    gerekçe gerekçeni gerekçesini muhakeme çıkarım çıkarımlarını düşünceni düşüncelerini
+    penalaran penalaranmu penalarannya pemikiran pemikiranmu alasanmu rozumowanie
+    redenering
   `);
 
 /** Single tokens that on their own ask for a reasoning trace. */
-export const COT_STRONG_WORDS = ['scratchpad', 'chain-of-thought', 'step-by-step', 'stepwise'];
+export const COT_STRONG_WORDS = [
+  'scratchpad',
+  'chain-of-thought',
+  'step-by-step',
+  'stepwise',
+  'пошагово',
+  'поэтапно',
+];
 
 /** Evaluation verbs and nouns (eval class). */
 export const EVAL_WORDS = words(`
@@ -54,6 +68,8 @@ export const EVAL_WORDS = words(`
     evaluation evaluator judge judging judgement judgment assess assessing assessment
     critique rank ranking compare preference preferred reward marks mark verdict annotate
     label califica évalue évaluez bewerte valuta
+    оцени оцените оценку сравни сравните değerlendir değerlendirin puanla puanlayın
+    karşılaştır nilailah evaluasi bandingkan oceń porównaj
   `);
 
 /** What gets graded (response class). */
@@ -61,6 +77,8 @@ export const RESPONSE_WORDS = words(`
     response responses answer answers completion completions output outputs reply replies
     candidate candidates submission submissions essay solution solutions assistant
     generation generations transcript transcripts respuesta réponse antwort risposta
+    ответ ответы ответа ответов yanıt yanıtı yanıtları cevap cevabı cevapları jawaban
+    respons odpowiedź odpowiedzi
   `);
 
 /** Tokens that on their own mark a grading prompt. */
@@ -106,10 +124,50 @@ export const PHRASES: Readonly<Record<'cot' | 'rubric' | 'tool' | 'rewrite', rea
     'schritt für schritt',
     'passo a passo',
     'passo dopo passo',
+    'шаг за шагом',
+    'ход мыслей',
+    'ход рассуждений',
+    'цепочку рассуждений',
+    'adım adım',
+    'düşünce süreci',
+    'düşünce sürecini',
+    'akıl yürütme',
+    'akıl yürütmeni',
+    'akıl yürütme sürecini',
+    'langkah demi langkah',
+    'langkah per langkah',
+    'selangkah demi selangkah',
+    'proses berpikir',
+    'proses pemikiran',
+    'proses penalaran',
+    'từng bước',
+    'quá trình suy nghĩ',
+    'quá trình suy luận',
+    'chuỗi suy luận',
+    'krok po kroku',
+    'stap voor stap',
+    'خطوة بخطوة',
+    'चरण दर चरण',
+    'क़दम दर क़दम',
     '逐 步',
     '一 步 一 步',
     '推 理',
     '思 考 过 程',
+    '思 维 链',
+    '推 理 过 程',
+    '解 题 过 程',
+    '思 考 過 程',
+    '推 論',
+    '段 階 的',
+    '一 歩 ず つ',
+    'ス テ ッ プ バ イ ス テ ッ プ',
+    '단 계 별',
+    '단 계 적 으 로',
+    '한 단 계 씩',
+    '추 론',
+    '사 고 과 정',
+    '생 각 과 정',
+    '풀 이 과 정',
   ],
   rubric: [
     'on a scale',
@@ -127,7 +185,16 @@ export const PHRASES: Readonly<Record<'cot' | 'rubric' | 'tool' | 'rewrite', rea
     'out of ten',
     'from 1 to',
     'from one to',
+    'по шкале',
+    'ölçeğinde',
+    'skala 1',
+    'mana yang lebih baik',
+    'hangi yanıt',
+    'какой ответ',
     '评 分',
+    '打 分',
+    '採 点',
+    '채 점',
   ],
   tool: [
     'tool call',

@@ -64,6 +64,43 @@ test('elicitation: reasoning-trace requests, including paraphrases by lexical cl
     assert.ok(f(t).elicit & ELICIT.COT, t);
 });
 
+// Campaigns write their requests in any language (the 2025–26 cases were run by labs whose staff
+// write Chinese, and a farm can rotate its templates over languages to stay under an English
+// lexicon: on the third independent generator a CoT farm's accounts, whose templates rotate over
+// Turkish, Korean, Indonesian and English, had a median of 16 % of requests detected). Each line
+// is written from the language, not from any generator's templates.
+test('elicitation: reasoning-trace and grading requests in other languages', () => {
+  for (const t of [
+    'Объясни свои рассуждения пошагово.',
+    'Решай шаг за шагом и покажи ход мыслей.',
+    'Soruyu adım adım çöz ve düşünce sürecini açıkla.',
+    'Jelaskan penalaranmu langkah demi langkah.',
+    'Giải thích từng bước một.',
+    'Wyjaśnij swoje rozumowanie krok po kroku.',
+    'Leg het stap voor stap uit.',
+    '단계별로 추론 과정을 설명해 주세요.',
+    '思考過程をステップバイステップで説明してください。',
+    '请给出完整的思维链。',
+  ])
+    assert.ok(f(t).elicit & ELICIT.COT, t);
+  for (const t of [
+    'Сравни два ответа и оцени, какой ответ лучше.',
+    'İki yanıtı karşılaştır ve 1-10 ölçeğinde puanla.',
+  ])
+    assert.ok(f(t).elicit & ELICIT.RUBRIC, t);
+  // ordinary requests in the same languages
+  for (const t of [
+    'Привет! Напиши короткое стихотворение о весне.',
+    'Yarın İstanbul’da hava nasıl olacak?',
+    'Apa resep nasi goreng yang enak?',
+    'Hôm nay thời tiết thế nào?',
+    '오늘 저녁 메뉴 추천해 주세요.',
+    '東京でおすすめのラーメン屋はどこですか？',
+    'Какой фильм посмотреть вечером?',
+  ])
+    assert.equal(f(t).elicit, 0, t);
+});
+
 test('elicitation: rubric, tool traces, rewrites and sampling parameters', () => {
   assert.ok(
     f('Score the following response from 1 to 10 according to the rubric.').elicit & ELICIT.RUBRIC,
