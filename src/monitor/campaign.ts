@@ -156,17 +156,13 @@ function customerOrgs(members: readonly AccountState[]): string[] | null {
     if (list === undefined) byOrg.set(a.org, [a]);
     else list.push(a);
   }
-  const groups = [...byOrg.values()];
-  const first = groups[0];
-  if (first === undefined) return null;
-  if (groups.length === 1)
-    return establishedOrg(first) !== null || (first.length >= 2 && declaredOrg(first) !== null)
-      ? [...byOrg.keys()]
-      : null;
+  const customer = (list: readonly AccountState[]): boolean =>
+    establishedOrg(list) !== null || (list.length >= 2 && declaredOrg(list) !== null);
+  if (byOrg.size === 0) return null;
+  if (byOrg.size === 1) return [...byOrg.values()].every(customer) ? [...byOrg.keys()] : null;
   const payerOrg = new Map<string, string>();
   for (const [org, list] of byOrg) {
-    if (list.length < 2 || (establishedOrg(list) === null && declaredOrg(list) === null))
-      return null;
+    if (list.length < 2 || !customer(list)) return null;
     for (const a of list)
       for (const p of a.payments) {
         const other = payerOrg.get(p);
