@@ -97,6 +97,9 @@ test('elicitation: reasoning-trace and grading requests in other languages', () 
     '오늘 저녁 메뉴 추천해 주세요.',
     '東京でおすすめのラーメン屋はどこですか？',
     'Какой фильм посмотреть вечером?',
+    // "inference" in the machine-learning sense, the same word as "reasoning" in both languages
+    '推論サーバーのレイテンシを下げる方法は？',
+    '추론 서버 비용을 줄이는 방법이 있나요?',
   ])
     assert.equal(f(t).elicit, 0, t);
 });
