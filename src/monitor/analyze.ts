@@ -386,6 +386,7 @@ function decide(
     );
   };
 
+  let withoutFreshness: AccountScores | undefined;
   const { cands, rejected, thresholdLogE } = campaignTests(
     ctx.comps,
     eligible,
@@ -396,7 +397,14 @@ function decide(
     fdr,
     {
       linked: (root) => (linkage.evidence.get(root) ?? []).some((l) => l.kinds.includes('signup')),
-      scores: scoreAccounts(refs, idxElig, cohort, feats, WEIGHTS_WITHOUT_FRESHNESS),
+      scores: () =>
+        (withoutFreshness ??= scoreAccounts(
+          refs,
+          idxElig,
+          cohort,
+          feats,
+          WEIGHTS_WITHOUT_FRESHNESS,
+        )),
     },
   );
 

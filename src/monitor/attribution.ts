@@ -246,6 +246,8 @@ export function attribution(
       }
       return false;
     };
+    /** Whether member m's own sign-up lies in a burst of the campaign (or of its path's holders). */
+    const burstMember = (m: number): boolean => inBurst(accs[m]?.signupAt ?? 0) || inSubBurst(m);
     // A card ties its holders to each other; it ties them to the campaign when at least two of
     // its member holders are tied to the campaign otherwise too (hold another value it
     // dominates), or when its holders are half the campaign or more (the card is the campaign's
@@ -257,7 +259,7 @@ export function attribution(
       (vals[m] ?? []).some((g) => {
         const dom = domOf(g);
         if (dom < 0 || dom === EVIDENCE.PAYMENT) return false;
-        return dom !== EVIDENCE.SIGNUP || inBurst(accs[m]?.signupAt ?? 0) || inSubBurst(m);
+        return dom !== EVIDENCE.SIGNUP || burstMember(m);
       });
     const cardTies = new Map<number, boolean>();
     const cardAttributes = (g: number): boolean => {
@@ -288,7 +290,7 @@ export function attribution(
         // a value held by fewer than two members is never dominated (-1): nothing to count
         const dom = domOf(g);
         // the campaign's sign-up hour, but is this member's sign-up part of a burst?
-        if (dom === EVIDENCE.SIGNUP && !inBurst(accs[m]?.signupAt ?? 0) && !inSubBurst(m)) continue;
+        if (dom === EVIDENCE.SIGNUP && !burstMember(m)) continue;
         if (dom === EVIDENCE.SIGNUP || dom === EVIDENCE.TIMING) control.push(g);
         else if (dom === EVIDENCE.PAYMENT && !cardAttributes(g)) continue;
         else if (dom >= 0) kinds |= 1 << dom;

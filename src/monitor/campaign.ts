@@ -111,6 +111,12 @@ export function combineLog10P(ps: readonly number[]): number {
   return Math.min(0, Math.min(lf, ls) + Math.log10(2));
 }
 
+/** The `org` every one of the accounts carries, or null (none, or not all the same). */
+function commonOrg(members: readonly AccountState[]): string | null {
+  const org = members[0]?.org;
+  return org === undefined || org === '' || members.some((a) => a.org !== org) ? null : org;
+}
+
 /**
  * The organisation of a group of accounts when all of them carry the same `org` and they are
  * established (sign-up dates known for at least half, median ≥ {@link ESTABLISHED_DAYS} days from
@@ -119,8 +125,8 @@ export function combineLog10P(ps: readonly number[]): number {
 function establishedOrg(
   members: readonly AccountState[],
 ): { org: string; medianAge: number } | null {
-  const org = members[0]?.org;
-  if (org === undefined || org === '' || members.some((a) => a.org !== org)) return null;
+  const org = commonOrg(members);
+  if (org === null) return null;
   const medianAge = medianAgeDays(members);
   return medianAge >= ESTABLISHED_DAYS ? { org, medianAge } : null;
 }
@@ -130,8 +136,8 @@ function establishedOrg(
  * method is held by every one of them (the organisation's own card). Else null.
  */
 function declaredOrg(members: readonly AccountState[]): { org: string } | null {
-  const org = members[0]?.org;
-  if (org === undefined || org === '' || members.some((a) => a.org !== org)) return null;
+  const org = commonOrg(members);
+  if (org === null) return null;
   const cards = members[0]?.payments ?? [];
   return cards.some((p) => members.every((a) => a.payments.includes(p))) ? { org } : null;
 }
@@ -237,8 +243,12 @@ export function campaignTests(
   signupLinked?: {
     /** Whether the component with this root is linked through sign-up times. */
     readonly linked: (root: number) => boolean;
-    /** The accounts' scores with {@link WEIGHTS_WITHOUT_FRESHNESS}. */
-    readonly scores: AccountScores;
+    /**
+     * The accounts' scores with {@link WEIGHTS_WITHOUT_FRESHNESS}, asked for only when a
+     * component is linked through sign-up times (scoring every account is a pass over the log's
+     * accounts; memoise it).
+     */
+    readonly scores: () => AccountScores;
   },
 ): { cands: CampaignCandidate[]; rejected: Set<number>; thresholdLogE: number } {
   const cands: CampaignCandidate[] = [];
@@ -255,7 +265,7 @@ export function campaignTests(
       scores.scores,
       scores.sorted,
     );
-    const alt = signupLinked?.linked(root) === true ? signupLinked.scores : null;
+    const alt = signupLinked?.linked(root) === true ? signupLinked.scores() : null;
     const tested =
       alt === null
         ? ps
@@ -704,10 +714,8 @@ export function attributeMembers(
     const party = c.members.filter((i) => balancedRoots.has(op.find(i)));
     // established organisations, or ones that pay for their accounts with one card
     // (`declared-organisation` in campaignTier), each on its own
-    const customerOrg = (members: readonly AccountState[]): { org: string } | null => {
-      const orgs = customerOrgs(members);
-      return orgs === null ? null : { org: orgs.join(', ') };
-    };
+    const customerOrg = (members: readonly AccountState[]): string | null =>
+      customerOrgs(members)?.join(', ') ?? null;
     const partyOrg = balanced === null ? null : customerOrg(accusedAccs(party));
     for (const [key, list] of byOp) {
       const oid = opOf.get(list[0] ?? -1);
@@ -718,7 +726,7 @@ export function attributeMembers(
           : balancedRoots.has(key)
             ? partyOrg
             : customerOrg(accusedAccs(list));
-      if (org !== null) orgOf.set(oid, org.org);
+      if (org !== null) orgOf.set(oid, org);
     }
   }
   let orgCapped = 0;

@@ -162,7 +162,7 @@ export function conformalP(score: number, refSorted: Float64Array): number {
  * Conformal p-values of a group's members against their cohorts with the group left out.
  * `fullScores` are the scores against the full cohorts with the same `weights` (used for R when
  * the group is a small part of a cohort, where leaving it out changes R's scores by less than
- * `1/|cohort|` per feature); without them every reference account is scored anew.
+ * `1/|cohort|` per feature).
  */
 export function leaveGroupOutPValues(
   group: readonly number[],
@@ -170,8 +170,8 @@ export function leaveGroupOutPValues(
   refs: ReadonlyMap<number, CohortReference>,
   feats: readonly Float64Array[],
   weights: readonly number[],
-  fullScores?: Float64Array,
-  fullSortedScores?: ReadonlyMap<number, Float64Array>,
+  fullScores: Float64Array,
+  fullSortedScores: ReadonlyMap<number, Float64Array>,
 ): Map<number, number> {
   const out = new Map<number, number>();
   const byCohort = new Map<number, number[]>();
@@ -196,10 +196,7 @@ export function leaveGroupOutPValues(
       return Float64Array.from(vals).sort();
     });
     const inGroup = new Set(inRef);
-    const small =
-      fullScores !== undefined &&
-      fullSortedScores !== undefined &&
-      inRef.length < Math.max(3, 0.01 * ref.members.length);
+    const small = inRef.length < Math.max(3, 0.01 * ref.members.length);
     let refScores: Float64Array;
     if (small) {
       // R's scores barely move when a few accounts leave: drop the members' own scores

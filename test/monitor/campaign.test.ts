@@ -497,7 +497,7 @@ test('a sign-up-linked campaign is tested without freshness; its members keep it
       feats,
       full,
       0.01,
-      { linked: () => signup, scores: without },
+      { linked: () => signup, scores: () => without },
     );
     assert.equal(cands.length, 1);
     const c = cands[0];
