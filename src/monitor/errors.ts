@@ -2,7 +2,8 @@
  * Errors raised by the extraction monitor. Malformed *lines* in a traffic log are not errors:
  * they are counted and reported with their line numbers (see `MalformedLine` in `record.ts`).
  * These codes are for problems that stop a run: an unreadable file, a bad mapping, a hostile
- * gzip stream, a bad option or a ground-truth file that does not parse.
+ * gzip stream, a bad option, a ground-truth file that does not parse or a previous run's alerts
+ * file (`--previous`) that is not one.
  */
 import { CustomsError } from '../errors.js';
 
@@ -16,6 +17,7 @@ export type MonitorErrorCode =
   | 'BAD_TRUTH'
   | 'BAD_ALLOWLIST'
   | 'BAD_RELEASES'
+  | 'BAD_PREVIOUS'
   | 'LIMIT_EXCEEDED'
   | 'NO_RECORDS';
 

@@ -18,6 +18,8 @@ export { LIGHT_ACCOUNT_FACTOR, MIN_CAMPAIGN_REQUESTS } from './campaign.js';
 export { formatLog10, TIERS } from './verdict.js';
 export type {
   AccountFinding,
+  AlertChange,
+  AlertChanges,
   Allowlist,
   CampaignFinding,
   MonitorVerdict,
@@ -42,11 +44,19 @@ export { createState, mergeState, observe } from './state.js';
 export type { MonitorState, AccountState } from './state.js';
 export { loadAllowlist, loadReleases, parseAllowlist, parseReleases } from './inputs.js';
 export {
+  compareAlerts,
+  loadPreviousAlerts,
+  MAX_DROPPED_LISTED,
+  MAX_PREVIOUS_ALERTS,
+} from './changes.js';
+export type { PreviousAlerts } from './changes.js';
+export {
   renderAlertsJsonl,
   renderHtml,
   renderText,
   campaignsSummary,
   alertLine,
+  changesLine,
 } from './report.js';
 export type { AlertLine } from './report.js';
 export { simulateTraffic, DEFAULT_MIX, DEFAULT_ATTACK, PERSONA_KEYS } from './sim/simulate.js';

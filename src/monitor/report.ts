@@ -14,6 +14,7 @@ import {
 import {
   formatLog10,
   type AccountFinding,
+  type AlertChange,
   type CampaignFinding,
   type MonitorVerdict,
   type Tier,
@@ -36,6 +37,10 @@ export interface AlertLine {
   }[];
   readonly requests: number;
   readonly log10P: number;
+  /** Against the previous run's alerts (`--previous`), when given. */
+  readonly change?: AlertChange;
+  /** The account's recommendation in the previous alerts (null: not alerted then), when given. */
+  readonly previousRecommendation?: Tier | null;
 }
 
 /** The alert line for a finding. */
@@ -49,6 +54,7 @@ export function alertLine(f: AccountFinding): AlertLine {
     reasons: f.reasons,
     requests: f.requests,
     log10P: Number(f.log10P.toFixed(3)),
+    ...(f.change ? { change: f.change.kind, previousRecommendation: f.change.previous } : {}),
   };
 }
 
@@ -87,7 +93,16 @@ export function campaignsSummary(v: MonitorVerdict): object {
       })),
     caveats: v.caveats,
     malformed: { count: v.malformed.count, byReason: v.malformed.byReason },
+    ...(v.changes ? { changes: v.changes } : {}),
   };
+}
+
+/** One line on the alerts against a previous run's (`--previous`), or null without one. */
+export function changesLine(v: MonitorVerdict): string | null {
+  const c = v.changes;
+  if (!c) return null;
+  const n = c.counts;
+  return `since ${c.previous.file} (${c.previous.alerts} accounts alerted): ${n.new} new, ${n.raised} raised, ${n.lowered} lowered, ${n.same} unchanged; ${n.dropped} no longer alerted`;
 }
 
 /** Plain-text summary for the terminal. */
@@ -119,8 +134,63 @@ export function renderText(v: MonitorVerdict): string {
   }
   if (v.watchlist.length > 0)
     lines.push(`${v.watchlist.length} accounts on the watch list (not alerted)`);
+  const since = changesLine(v);
+  if (since !== null) lines.push(since);
   for (const c of v.caveats) lines.push(`note: ${c}`);
   return lines.join('\n');
+}
+
+/** "new", or "raised from verify" / "lowered from block" (empty when unchanged or not compared). */
+function changeText(a: AccountFinding): string {
+  const c = a.change;
+  if (!c || c.kind === 'same') return '';
+  return c.kind === 'new' ? 'new' : `${c.kind} from ${c.previous ?? '-'}`;
+}
+
+/** Most rows of new or raised alerts, and of dropped accounts, in the HTML report. */
+const MAX_CHANGE_ROWS = 300;
+
+function changesSection(v: MonitorVerdict): RawHtml | string {
+  const c = v.changes;
+  if (!c) return '';
+  const moved = v.alerts.filter((a) => a.change?.kind === 'new' || a.change?.kind === 'raised');
+  const shown = c.dropped.slice(0, MAX_CHANGE_ROWS);
+  const more = c.counts.dropped - shown.length;
+  return html`<h2>Since the previous run</h2>
+    <p>
+      ${changesLine(v) ?? ''} · previous alerts file sha256
+      <code>${c.previous.digest.slice(0, 16)}…</code>
+    </p>
+    ${
+      moved.length > 0
+        ? html`<table>
+              <tr>
+                <th>account</th>
+                <th>campaign / operator</th>
+                <th>recommendation</th>
+                <th>change</th>
+              </tr>
+              ${moved.slice(0, MAX_CHANGE_ROWS).map(
+                (a) =>
+                  html`<tr>
+                    <td class="mono">${a.account}</td>
+                    <td class="mono">${a.operator ?? a.campaign ?? '-'}</td>
+                    <td><span class="badge ${TIER_CLASS[a.tier]}">${a.tier}</span></td>
+                    <td>${changeText(a)}</td>
+                  </tr>`,
+              )}
+            </table>
+            ${moved.length > MAX_CHANGE_ROWS ? html`<p class="muted">${moved.length - MAX_CHANGE_ROWS} more in the alerts file.</p>` : ''}`
+        : html`<p>No new or raised alert.</p>`
+    }
+    ${
+      shown.length > 0
+        ? html`<p>
+            No longer alerted:
+            ${shown.map((d) => `${d.account} (was ${d.previous}${d.now ? `, now ${d.now}` : ''})`).join(', ')}${more > 0 ? ` and ${more} more` : ''}
+          </p>`
+        : ''
+    }`;
 }
 
 const TIER_CLASS: Readonly<Record<Tier, string>> = {
@@ -264,7 +334,7 @@ export function renderHtml(v: MonitorVerdict): string {
       tested${v.settings.referenceRounds > 1 ? ` in ${v.settings.referenceRounds} decision rounds` : ''}
       · alerts at tier ≥ ${v.settings.minTier}
     </p>
-    ${v.caveats.map((c) => html`<div class="caveat">${c}</div>`)}
+    ${v.caveats.map((c) => html`<div class="caveat">${c}</div>`)} ${changesSection(v)}
     <h2>Campaigns</h2>
     ${
       flagged.length === 0
@@ -323,7 +393,9 @@ export function renderHtml(v: MonitorVerdict): string {
                   html`<tr>
                     <td class="mono">${a.account}</td>
                     <td class="mono">${a.operator ?? a.campaign ?? '-'}</td>
-                    <td>${a.tier}</td>
+                    <td>
+                      ${a.tier}${a.change && a.change.kind !== 'same' ? ` (${changeText(a)})` : ''}
+                    </td>
                     <td class="num">${a.score.toFixed(1)}</td>
                     <td class="num">${a.requests}</td>
                     <td>

@@ -42,6 +42,40 @@ export interface AccountFinding {
   readonly percentile: number;
   readonly log10P: number;
   readonly allowlisted: boolean;
+  /** Against a previous run's alerts (`changes.ts`), when one was given. */
+  readonly change?: {
+    readonly kind: AlertChange;
+    /** The account's recommendation in the previous alerts, or null when it was not alerted. */
+    readonly previous: Tier | null;
+  };
+}
+
+/**
+ * An alert against a previous run's alerts: `new` (not alerted then), `raised` or `lowered`
+ * (a stronger or weaker recommendation than then), `same`.
+ */
+export type AlertChange = 'new' | 'raised' | 'lowered' | 'same';
+
+/** A run's alerts against a previous run's alerts file (`customs monitor --previous`). */
+export interface AlertChanges {
+  readonly previous: {
+    readonly file: string;
+    /** sha256 of the previous alerts file, hex. */
+    readonly digest: string;
+    /** Accounts alerted in it. */
+    readonly alerts: number;
+  };
+  /** Alerts by change, and `dropped`: accounts alerted then and not now. */
+  readonly counts: Readonly<Record<AlertChange | 'dropped', number>>;
+  /**
+   * Dropped accounts (at most `MAX_DROPPED_LISTED`, `changes.ts`, in id order) with their
+   * previous recommendation and their tier now when they are on the watch list (else null).
+   */
+  readonly dropped: readonly {
+    readonly account: string;
+    readonly previous: Tier;
+    readonly now: Tier | null;
+  }[];
 }
 
 /** A campaign candidate (a connected group of accounts). */
@@ -169,6 +203,8 @@ export interface MonitorVerdict {
     readonly allowlistedSuppressed: number;
   };
   readonly caveats: readonly string[];
+  /** Set by `compareAlerts` (`changes.ts`) when a previous run's alerts were given. */
+  readonly changes?: AlertChanges;
 }
 
 /** Accounts, orgs and payment ids with a licence for bulk use: never alerted on. */

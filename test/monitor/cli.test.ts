@@ -113,6 +113,22 @@ test('simulate-traffic then monitor: alerts, summary, HTML report, exit code 1',
     }
   }
   assert.equal(sum.malformed.count, truth.malformedLines.length);
+  // the next night's run against this one's alerts: the same log, so nothing changed
+  const again = await cli([
+    'monitor',
+    log,
+    '--previous',
+    alerts,
+    '--out',
+    join(dir, 'alerts-2.jsonl'),
+    '--quiet',
+    '--workers',
+    '1',
+  ]);
+  assert.equal(again.code, 1, again.stderr);
+  assert.match(again.stdout, /0 new, 0 raised, 0 lowered, \d+ unchanged; 0 no longer alerted/);
+  for (const l of readFileSync(join(dir, 'alerts-2.jsonl'), 'utf8').trimEnd().split('\n'))
+    assert.equal((JSON.parse(l) as { change?: string }).change, 'same');
   const page = await renderPage(html, join(dir, 'report.png'));
   if (page) {
     assert.deepEqual(page.errors, []);
@@ -151,6 +167,8 @@ test('usage and input errors exit 2 with a typed error', async () => {
     [['monitor', junk, '--fdr', '2'], 'USAGE'],
     [['monitor', junk, '--min-tier', 'ban'], 'USAGE'],
     [['monitor', junk, '--mapping', 'splunk'], 'NOT_FOUND'],
+    // read before the run: a log of junk is never reached
+    [['monitor', junk, '--previous', junk], 'BAD_PREVIOUS'],
     [['simulate-traffic', '--records', '0', '--out', join(dir, 'x.jsonl')], 'USAGE'],
     [
       ['simulate-traffic', '--records', '10', '--out', join(dir, 'x.jsonl'), '--bank', 'C'],

@@ -1,12 +1,15 @@
 /**
  * `customs monitor <logs...>`: find extraction campaigns in API traffic logs.
- * Exit codes: 0 no alert, 1 alerts written, 2 usage or input error (including no readable record).
+ * Exit codes: 0 no alert, 1 alerts written, 2 usage or input error (including no readable record
+ * and a `--previous` file that is not an alerts file).
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CustomsError } from '../../errors.js';
 import {
   campaignsSummary,
+  compareAlerts,
+  loadPreviousAlerts,
   loadAllowlist,
   loadMapping,
   loadReleases,
@@ -35,6 +38,7 @@ interface MonitorFlags {
   rounds: string;
   allow?: string;
   releases?: string;
+  previous?: string;
   workers?: string;
   json?: boolean;
   quiet?: boolean;
@@ -86,6 +90,10 @@ export function register(program: Command): void {
     )
     .option('--allow <file>', 'allow-list JSON {accounts, orgs, payments} of licensed bulk users')
     .option('--releases <file>', 'model release times JSON {model: ISO time} (default: inferred)')
+    .option(
+      '--previous <alerts>',
+      "a previous run's alerts file (--out): mark each alert new, raised, lowered or unchanged and list the accounts no longer alerted",
+    )
     .option('--workers <n>', 'worker threads (default: CPU count or CUSTOMS_WORKERS)')
     .option('--json', 'print the full verdict as JSON on stdout')
     .option('--quiet', 'no progress on stderr')
@@ -109,9 +117,11 @@ export function register(program: Command): void {
       const mapping = loadMapping(flags.mapping);
       const allow = flags.allow ? loadAllowlist(flags.allow) : undefined;
       const releases = flags.releases ? loadReleases(flags.releases) : undefined;
+      // read before the (long) run so that a wrong file fails at once
+      const previous = flags.previous ? await loadPreviousAlerts(flags.previous) : undefined;
       let records = 0;
       let lastReport = Date.now();
-      const verdict = await monitorLogs({
+      const run = await monitorLogs({
         files: logs,
         mapping,
         fdr,
@@ -132,6 +142,7 @@ export function register(program: Command): void {
           }
         },
       });
+      const verdict = previous ? compareAlerts(run, previous) : run;
       if (verdict.records === 0)
         throw new MonitorError(
           'NO_RECORDS',

@@ -1,0 +1,226 @@
+/**
+ * Night-over-night changes: a run's alerts against the alerts file of a previous run
+ * (`customs monitor --previous alerts-yesterday.jsonl`). A trust & safety team that runs the
+ * monitor every night acts on what is new or raised; what it already handled shows as unchanged,
+ * and accounts alerted last time and not now are listed as dropped. Accounts are matched by id
+ * (campaign ids are digests of their member lists and change whenever one member does).
+ *
+ * The previous file is streamed line by line (plain or gzip) and only each account's strongest
+ * recommendation is kept, so memory grows with the number of alerted accounts, not the file's
+ * size (its lines carry every reason's text). A line that is not an alert line of this tool is
+ * a typed error naming the file and line: a wrong or truncated file must not silently make
+ * every alert "new".
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { MonitorError } from './errors.js';
+import { MAX_LINE_BYTES } from './ingest.js';
+import {
+  compareText,
+  tierIndex,
+  TIERS,
+  type AccountFinding,
+  type AlertChange,
+  type AlertChanges,
+  type MonitorVerdict,
+  type Tier,
+} from './verdict.js';
+
+/**
+ * Most distinct accounts read from a previous alerts file. The largest reported extraction case
+ * used about 24,000 accounts; ten million is far beyond any night's alerts, and keeps the map of
+ * ids (about 100 bytes each) under a gigabyte.
+ */
+export const MAX_PREVIOUS_ALERTS = 10_000_000;
+
+/** Most dropped accounts listed by id in a verdict's changes (all are counted). */
+export const MAX_DROPPED_LISTED = 1000;
+
+/** A previous run's alerts: each account's strongest recommendation, and the file's digest. */
+export interface PreviousAlerts {
+  readonly file: string;
+  /** sha256 of the file as stored (compressed bytes for a gzip file), hex. */
+  readonly digest: string;
+  readonly lines: number;
+  readonly tiers: ReadonlyMap<string, Tier>;
+}
+
+function isTier(s: unknown): s is Tier {
+  return typeof s === 'string' && (TIERS as readonly string[]).includes(s);
+}
+
+/** Parse one line of an alerts file (as `renderAlertsJsonl` writes it) into account and tier. */
+function parseAlertLine(text: string, file: string, line: number): { account: string; tier: Tier } {
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text);
+  } catch (e) {
+    throw new MonitorError('BAD_PREVIOUS', `not JSON: ${(e as Error).message.slice(0, 120)}`, {
+      where: { file, line },
+    });
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+    throw new MonitorError('BAD_PREVIOUS', 'not a JSON object (an alert line)', {
+      where: { file, line },
+    });
+  const o = obj as Record<string, unknown>;
+  if (typeof o.account !== 'string' || o.account === '')
+    throw new MonitorError('BAD_PREVIOUS', 'no account id (a non-empty string)', {
+      where: { file, line, field: 'account' },
+    });
+  if (!isTier(o.recommendation))
+    throw new MonitorError(
+      'BAD_PREVIOUS',
+      `recommendation must be one of ${TIERS.join(', ')}, got ${JSON.stringify(o.recommendation)?.slice(0, 40) ?? 'nothing'}`,
+      { where: { file, line, field: 'recommendation' } },
+    );
+  return { account: o.account, tier: o.recommendation };
+}
+
+function openError(e: unknown, file: string): MonitorError {
+  if (e instanceof MonitorError) return e;
+  const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'NOT_FOUND' : 'IO';
+  return new MonitorError(code, `cannot read previous alerts: ${(e as Error).message}`, {
+    where: { file },
+    cause: e,
+  });
+}
+
+/**
+ * Read a previous run's alerts file (JSONL as written by `--out`, plain or gzip). Blank lines are
+ * skipped; an account listed twice (files of several runs concatenated) keeps its strongest
+ * recommendation. Throws {@link MonitorError} `NOT_FOUND` / `IO` when the file cannot be read,
+ * `BAD_GZIP` when its gzip stream is corrupt, `BAD_PREVIOUS` (with the line) for a line that is
+ * not an alert line, and `LIMIT_EXCEEDED` for a line over `MAX_LINE_BYTES` or more than
+ * {@link MAX_PREVIOUS_ALERTS} accounts.
+ */
+export async function loadPreviousAlerts(file: string): Promise<PreviousAlerts> {
+  let gzip = false;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new MonitorError('IO', 'not a regular file', { where: { file } });
+    if (st.size >= 2) {
+      const head = Buffer.alloc(2);
+      const fd = openSync(file, 'r');
+      try {
+        readSync(fd, head, 0, 2, 0);
+      } finally {
+        closeSync(fd);
+      }
+      gzip = head[0] === 0x1f && head[1] === 0x8b;
+    }
+  } catch (e) {
+    throw openError(e, file);
+  }
+  const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const hash = createHash('sha256');
+  raw.on('data', (c: Buffer | string) => hash.update(c));
+  let src: Readable = raw;
+  if (gzip) {
+    const gunzip = createGunzip();
+    raw.on('error', (e) => gunzip.destroy(e));
+    src = raw.pipe(gunzip);
+  }
+  const tiers = new Map<string, Tier>();
+  let lines = 0;
+  let carry: Buffer[] = [];
+  let carryLen = 0;
+  const take = (text: string): void => {
+    lines++;
+    const t = text.trim();
+    if (t === '') return;
+    const { account, tier } = parseAlertLine(t, file, lines);
+    const prev = tiers.get(account);
+    if (prev === undefined) {
+      if (tiers.size >= MAX_PREVIOUS_ALERTS)
+        throw new MonitorError(
+          'LIMIT_EXCEEDED',
+          `more than ${MAX_PREVIOUS_ALERTS} accounts in the previous alerts file`,
+          { where: { file, line: lines } },
+        );
+      tiers.set(account, tier);
+    } else if (tierIndex(tier) > tierIndex(prev)) tiers.set(account, tier);
+  };
+  try {
+    for await (const chunk of src as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, start);
+        if (nl < 0) break;
+        const part = chunk.subarray(start, nl);
+        if (carryLen + part.length > MAX_LINE_BYTES)
+          throw new MonitorError('LIMIT_EXCEEDED', `line longer than ${MAX_LINE_BYTES} bytes`, {
+            where: { file, line: lines + 1 },
+          });
+        if (carryLen > 0) {
+          take(Buffer.concat([...carry, part]).toString('utf8'));
+          carry = [];
+          carryLen = 0;
+        } else take(part.toString('utf8'));
+        start = nl + 1;
+      }
+      if (start < chunk.length) {
+        const rest = chunk.subarray(start);
+        carryLen += rest.length;
+        if (carryLen > MAX_LINE_BYTES)
+          throw new MonitorError('LIMIT_EXCEEDED', `line longer than ${MAX_LINE_BYTES} bytes`, {
+            where: { file, line: lines + 1 },
+          });
+        carry.push(Buffer.from(rest));
+      }
+    }
+    if (carryLen > 0) take(Buffer.concat(carry).toString('utf8'));
+  } catch (e) {
+    raw.destroy();
+    if (e instanceof MonitorError) throw e;
+    const zlibError = typeof (e as { errno?: unknown }).errno === 'number' && gzip;
+    if (zlibError && (e as NodeJS.ErrnoException).code?.startsWith('Z_'))
+      throw new MonitorError('BAD_GZIP', `corrupt gzip stream: ${(e as Error).message}`, {
+        where: { file },
+        cause: e,
+      });
+    throw openError(e, file);
+  }
+  return { file, digest: hash.digest('hex'), lines, tiers };
+}
+
+function changeOf(now: Tier, previous: Tier | undefined): AlertChange {
+  if (previous === undefined) return 'new';
+  const d = tierIndex(now) - tierIndex(previous);
+  return d > 0 ? 'raised' : d < 0 ? 'lowered' : 'same';
+}
+
+/**
+ * The verdict with each alert marked against a previous run's alerts (`change`: new, raised,
+ * lowered or same, with the previous recommendation) and `changes` summarising them, including
+ * the accounts alerted before and not now (`dropped`, with their tier now when they are on the
+ * watch list). Pure: evidence and recommendations are untouched.
+ */
+export function compareAlerts(v: MonitorVerdict, previous: PreviousAlerts): MonitorVerdict {
+  const counts = { new: 0, raised: 0, lowered: 0, same: 0, dropped: 0 };
+  const alerts: AccountFinding[] = v.alerts.map((a) => {
+    const before = previous.tiers.get(a.account);
+    const kind = changeOf(a.tier, before);
+    counts[kind]++;
+    return { ...a, change: { kind, previous: before ?? null } };
+  });
+  const alerted = new Set(v.alerts.map((a) => a.account));
+  const watched = new Map(v.watchlist.map((w) => [w.account, w.tier]));
+  const dropped: { account: string; previous: Tier; now: Tier | null }[] = [];
+  const droppedIds = [...previous.tiers.keys()].filter((id) => !alerted.has(id)).sort(compareText);
+  counts.dropped = droppedIds.length;
+  for (const id of droppedIds.slice(0, MAX_DROPPED_LISTED))
+    dropped.push({
+      account: id,
+      previous: previous.tiers.get(id) ?? 'watch',
+      now: watched.get(id) ?? null,
+    });
+  const changes: AlertChanges = {
+    previous: { file: previous.file, digest: previous.digest, alerts: previous.tiers.size },
+    counts,
+    dropped,
+  };
+  return { ...v, alerts, changes };
+}

@@ -1,0 +1,148 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  alertLine,
+  campaignsSummary,
+  changesLine,
+  compareAlerts,
+  loadPreviousAlerts,
+  MAX_LINE_BYTES,
+  MonitorError,
+  monitorLogs,
+  renderAlertsJsonl,
+  renderHtml,
+  renderText,
+  type MonitorVerdict,
+} from '../../src/monitor/index.js';
+import { simulateLog } from '../helpers/traffic.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mon-changes-'));
+
+let run: Promise<MonitorVerdict> | undefined;
+/** One monitored simulated log with alerts at several tiers, shared by the tests below. */
+function verdict(): Promise<MonitorVerdict> {
+  run ??= simulateLog(dir, 'traffic.jsonl', { records: 60_000, seed: 5 }).then(({ file }) =>
+    monitorLogs({ files: [file], workers: 1 }),
+  );
+  return run;
+}
+
+test('a run compared with its own alerts file: every alert unchanged, nothing dropped', async () => {
+  const v = await verdict();
+  assert.ok(v.alerts.length >= 3, `${v.alerts.length} alerts`);
+  const file = join(dir, 'same.jsonl');
+  writeFileSync(file, renderAlertsJsonl(v));
+  const c = compareAlerts(v, await loadPreviousAlerts(file));
+  assert.deepEqual(c.changes?.counts, {
+    new: 0,
+    raised: 0,
+    lowered: 0,
+    same: v.alerts.length,
+    dropped: 0,
+  });
+  assert.equal(c.changes?.previous.alerts, v.alerts.length);
+  assert.match(c.changes?.previous.digest ?? '', /^[0-9a-f]{64}$/);
+  for (const a of c.alerts) assert.deepEqual(a.change, { kind: 'same', previous: a.tier });
+  // evidence and recommendations are untouched
+  assert.deepEqual(
+    c.alerts.map((a) => [a.account, a.tier, a.score]),
+    v.alerts.map((a) => [a.account, a.tier, a.score]),
+  );
+});
+
+test('new, raised, lowered and dropped accounts are told apart, plain or gzip', async () => {
+  const v = await verdict();
+  const [first, second] = v.alerts;
+  const third = v.alerts.slice(2).find((a) => a.tier !== 'block');
+  const watched = v.watchlist[0];
+  assert.ok(first && second && third && watched, 'alerts at two tiers and a watch list');
+  const rest = v.alerts.filter((a) => a !== first && a !== second && a !== third);
+  const lines = [
+    // `first` is missing: new. `second` was at watch: raised. `third` was blocked: lowered.
+    // An account no longer alerted is dropped; one now on the watch list says so.
+    JSON.stringify({ ...alertLine(second), recommendation: 'watch' }),
+    JSON.stringify({ ...alertLine(third), recommendation: 'block' }),
+    '',
+    ...rest.map((a) => JSON.stringify(alertLine(a))),
+    JSON.stringify({ account: 'gone-account', campaign: null, recommendation: 'throttle' }),
+    // a second line for an account (files of two runs concatenated) keeps the stronger tier
+    JSON.stringify({ account: 'gone-account', campaign: null, recommendation: 'verify' }),
+    JSON.stringify({ ...alertLine(watched), recommendation: 'verify' }),
+  ];
+  const text = `${lines.join('\n')}\n`;
+  const plain = join(dir, 'prev.jsonl');
+  const gz = join(dir, 'prev.jsonl.gz');
+  writeFileSync(plain, text);
+  writeFileSync(gz, gzipSync(text));
+  const a = await loadPreviousAlerts(plain);
+  const b = await loadPreviousAlerts(gz);
+  assert.deepEqual([...a.tiers], [...b.tiers]);
+  assert.notEqual(a.digest, b.digest, 'the digest is of the file as stored');
+  assert.equal(a.lines, lines.length);
+  const c = compareAlerts(v, b);
+  const changeOf = new Map(c.alerts.map((x) => [x.account, x.change]));
+  assert.deepEqual(changeOf.get(first.account), { kind: 'new', previous: null });
+  assert.deepEqual(changeOf.get(second.account), { kind: 'raised', previous: 'watch' });
+  assert.deepEqual(changeOf.get(third.account), { kind: 'lowered', previous: 'block' });
+  assert.deepEqual(c.changes?.counts, {
+    new: 1,
+    raised: 1,
+    lowered: 1,
+    same: v.alerts.length - 3,
+    dropped: 2,
+  });
+  assert.deepEqual(
+    c.changes?.dropped,
+    [
+      { account: 'gone-account', previous: 'throttle', now: null },
+      { account: watched.account, previous: 'verify', now: 'watch' },
+    ].sort((x, y) => (x.account < y.account ? -1 : 1)),
+  );
+  // every rendering carries the changes
+  const line = JSON.parse(renderAlertsJsonl(c).split('\n')[0] ?? '{}') as Record<string, unknown>;
+  assert.ok('change' in line && 'previousRecommendation' in line);
+  assert.deepEqual((campaignsSummary(c) as { changes?: unknown }).changes, c.changes);
+  assert.match(renderText(c), /1 new, 1 raised, 1 lowered, \d+ unchanged; 2 no longer alerted/);
+  assert.equal(changesLine(v), null);
+  const page = renderHtml(c);
+  assert.match(page, /Since the previous run/);
+  assert.match(page, /gone-account \(was throttle\)/);
+  assert.match(page, /raised from watch/);
+});
+
+test('a previous file that is not an alerts file is a typed error naming the line', async () => {
+  const bad = async (name: string, body: string | Buffer): Promise<MonitorError> => {
+    const file = join(dir, name);
+    writeFileSync(file, body);
+    try {
+      await loadPreviousAlerts(file);
+    } catch (e) {
+      assert.ok(e instanceof MonitorError, String(e));
+      return e;
+    }
+    assert.fail(`${name} was accepted`);
+  };
+  const ok = '{"account":"a","recommendation":"verify"}\n';
+  const cases: [string, string | Buffer, string, number | undefined][] = [
+    ['json.jsonl', `${ok}not json\n`, 'BAD_PREVIOUS', 2],
+    ['array.jsonl', `${ok}[1, 2]\n`, 'BAD_PREVIOUS', 2],
+    ['account.jsonl', `${ok}{"account":"","recommendation":"verify"}\n`, 'BAD_PREVIOUS', 2],
+    ['tier.jsonl', `${ok}${ok}{"account":"b","recommendation":"ban"}\n`, 'BAD_PREVIOUS', 3],
+    ['long.jsonl', `${ok}{"account":"${'x'.repeat(MAX_LINE_BYTES)}"}\n`, 'LIMIT_EXCEEDED', 2],
+    ['cut.jsonl.gz', gzipSync(ok.repeat(50)).subarray(0, 30), 'BAD_GZIP', undefined],
+  ];
+  for (const [name, body, code, line] of cases) {
+    const e = await bad(name, body);
+    assert.equal(e.code, code, name);
+    assert.equal(e.where?.line, line, name);
+  }
+  await assert.rejects(loadPreviousAlerts(join(dir, 'missing.jsonl')), { code: 'NOT_FOUND' });
+  await assert.rejects(loadPreviousAlerts(dir), { code: 'IO' });
+  // an empty file is a previous run with no alert
+  writeFileSync(join(dir, 'empty.jsonl'), '');
+  assert.equal((await loadPreviousAlerts(join(dir, 'empty.jsonl'))).tiers.size, 0);
+});
