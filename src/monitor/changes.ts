@@ -38,21 +38,36 @@ export const MAX_PREVIOUS_ALERTS = 10_000_000;
 /** Most dropped accounts listed by id in a verdict's changes (all are counted). */
 export const MAX_DROPPED_LISTED = 1000;
 
-/** A previous run's alerts: each account's strongest recommendation, and the file's digest. */
+/** Most previous campaigns listed for one campaign of this run (the largest shares first). */
+export const MAX_PREVIOUS_CAMPAIGNS = 5;
+
+/** Longest campaign id read from a previous alerts file (this tool writes `c-` + 8 hex digits). */
+export const MAX_CAMPAIGN_ID_CHARS = 256;
+
+/**
+ * A previous run's alerts: each account's strongest recommendation and the campaign it was
+ * alerted in then, and the file's digest.
+ */
 export interface PreviousAlerts {
   readonly file: string;
   /** sha256 of the file as stored (compressed bytes for a gzip file), hex. */
   readonly digest: string;
   readonly lines: number;
   readonly tiers: ReadonlyMap<string, Tier>;
+  /** Campaign of each account's strongest line (accounts alerted on their own are absent). */
+  readonly campaigns: ReadonlyMap<string, string>;
 }
 
 function isTier(s: unknown): s is Tier {
   return typeof s === 'string' && (TIERS as readonly string[]).includes(s);
 }
 
-/** Parse one line of an alerts file (as `renderAlertsJsonl` writes it) into account and tier. */
-function parseAlertLine(text: string, file: string, line: number): { account: string; tier: Tier } {
+/** Parse one line of an alerts file (as `renderAlertsJsonl` writes it): account, tier, campaign. */
+function parseAlertLine(
+  text: string,
+  file: string,
+  line: number,
+): { account: string; tier: Tier; campaign: string | null } {
   let obj: unknown;
   try {
     obj = JSON.parse(text);
@@ -76,7 +91,17 @@ function parseAlertLine(text: string, file: string, line: number): { account: st
       `recommendation must be one of ${TIERS.join(', ')}, got ${JSON.stringify(o.recommendation)?.slice(0, 40) ?? 'nothing'}`,
       { where: { file, line, field: 'recommendation' } },
     );
-  return { account: o.account, tier: o.recommendation };
+  const campaign = o.campaign ?? null;
+  if (
+    campaign !== null &&
+    (typeof campaign !== 'string' || campaign === '' || campaign.length > MAX_CAMPAIGN_ID_CHARS)
+  )
+    throw new MonitorError(
+      'BAD_PREVIOUS',
+      `campaign must be null or an id of 1-${MAX_CAMPAIGN_ID_CHARS} characters`,
+      { where: { file, line, field: 'campaign' } },
+    );
+  return { account: o.account, tier: o.recommendation, campaign };
 }
 
 function openError(e: unknown, file: string): MonitorError {
@@ -124,6 +149,9 @@ export async function loadPreviousAlerts(file: string): Promise<PreviousAlerts> 
     src = raw.pipe(gunzip);
   }
   const tiers = new Map<string, Tier>();
+  const campaigns = new Map<string, string>();
+  /** One string per campaign id (many accounts share one). */
+  const ids = new Map<string, string>();
   let lines = 0;
   let carry: Buffer[] = [];
   let carryLen = 0;
@@ -131,17 +159,22 @@ export async function loadPreviousAlerts(file: string): Promise<PreviousAlerts> 
     lines++;
     const t = text.trim();
     if (t === '') return;
-    const { account, tier } = parseAlertLine(t, file, lines);
+    const { account, tier, campaign } = parseAlertLine(t, file, lines);
     const prev = tiers.get(account);
-    if (prev === undefined) {
-      if (tiers.size >= MAX_PREVIOUS_ALERTS)
-        throw new MonitorError(
-          'LIMIT_EXCEEDED',
-          `more than ${MAX_PREVIOUS_ALERTS} accounts in the previous alerts file`,
-          { where: { file, line: lines } },
-        );
-      tiers.set(account, tier);
-    } else if (tierIndex(tier) > tierIndex(prev)) tiers.set(account, tier);
+    if (prev === undefined && tiers.size >= MAX_PREVIOUS_ALERTS)
+      throw new MonitorError(
+        'LIMIT_EXCEEDED',
+        `more than ${MAX_PREVIOUS_ALERTS} accounts in the previous alerts file`,
+        { where: { file, line: lines } },
+      );
+    if (prev !== undefined && tierIndex(tier) <= tierIndex(prev)) return;
+    tiers.set(account, tier);
+    if (campaign === null) campaigns.delete(account);
+    else {
+      let id = ids.get(campaign);
+      if (id === undefined) ids.set(campaign, (id = campaign));
+      campaigns.set(account, id);
+    }
   };
   try {
     for await (const chunk of src as AsyncIterable<Buffer>) {
@@ -183,7 +216,7 @@ export async function loadPreviousAlerts(file: string): Promise<PreviousAlerts> 
       });
     throw openError(e, file);
   }
-  return { file, digest: hash.digest('hex'), lines, tiers };
+  return { file, digest: hash.digest('hex'), lines, tiers, campaigns };
 }
 
 function changeOf(now: Tier, previous: Tier | undefined): AlertChange {
@@ -196,7 +229,10 @@ function changeOf(now: Tier, previous: Tier | undefined): AlertChange {
  * The verdict with each alert marked against a previous run's alerts (`change`: new, raised,
  * lowered or same, with the previous recommendation) and `changes` summarising them, including
  * the accounts alerted before and not now (`dropped`, with their tier now when they are on the
- * watch list). Pure: evidence and recommendations are untouched.
+ * watch list) and, for each campaign of this run, the campaigns its accounts were alerted in
+ * then (campaign ids are digests of member lists, so a campaign that gained or lost a member
+ * has a new id: this is how it is followed from night to night). Pure: evidence and
+ * recommendations are untouched.
  */
 export function compareAlerts(v: MonitorVerdict, previous: PreviousAlerts): MonitorVerdict {
   const counts = { new: 0, raised: 0, lowered: 0, same: 0, dropped: 0 };
@@ -217,10 +253,26 @@ export function compareAlerts(v: MonitorVerdict, previous: PreviousAlerts): Moni
       previous: previous.tiers.get(id) ?? 'watch',
       now: watched.get(id) ?? null,
     });
+  // each campaign of this run against the campaigns its accounts were alerted in then
+  const continues: AlertChanges['campaigns'][number][] = [];
+  for (const c of v.campaigns) {
+    if (c.tier === null) continue;
+    const share = new Map<string, number>();
+    for (const id of c.accounts) {
+      const was = previous.campaigns.get(id);
+      if (was !== undefined) share.set(was, (share.get(was) ?? 0) + 1);
+    }
+    const list = [...share]
+      .sort((x, y) => y[1] - x[1] || compareText(x[0], y[0]))
+      .slice(0, MAX_PREVIOUS_CAMPAIGNS)
+      .map(([id, accounts]) => ({ id, accounts }));
+    continues.push({ id: c.id, previous: list });
+  }
   const changes: AlertChanges = {
     previous: { file: previous.file, digest: previous.digest, alerts: previous.tiers.size },
     counts,
     dropped,
+    campaigns: continues,
   };
   return { ...v, alerts, changes };
 }

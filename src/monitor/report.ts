@@ -102,7 +102,8 @@ export function changesLine(v: MonitorVerdict): string | null {
   const c = v.changes;
   if (!c) return null;
   const n = c.counts;
-  return `since ${c.previous.file} (${c.previous.alerts} accounts alerted): ${n.new} new, ${n.raised} raised, ${n.lowered} lowered, ${n.same} unchanged; ${n.dropped} no longer alerted`;
+  const continuing = c.campaigns.filter((x) => x.previous.length > 0).length;
+  return `since ${c.previous.file} (${c.previous.alerts} accounts alerted): ${n.new} new, ${n.raised} raised, ${n.lowered} lowered, ${n.same} unchanged; ${n.dropped} no longer alerted; campaigns: ${continuing} continuing a previous one, ${c.campaigns.length - continuing} new`;
 }
 
 /** Plain-text summary for the terminal. */
@@ -155,6 +156,7 @@ function changesSection(v: MonitorVerdict): RawHtml | string {
   if (!c) return '';
   const moved = v.alerts.filter((a) => a.change?.kind === 'new' || a.change?.kind === 'raised');
   const shown = c.dropped.slice(0, MAX_CHANGE_ROWS);
+  const tierOf = new Map(v.campaigns.map((x) => [x.id, x.tier]));
   const more = c.counts.dropped - shown.length;
   return html`<h2>Since the previous run</h2>
     <p>
@@ -182,6 +184,31 @@ function changesSection(v: MonitorVerdict): RawHtml | string {
             </table>
             ${moved.length > MAX_CHANGE_ROWS ? html`<p class="muted">${moved.length - MAX_CHANGE_ROWS} more in the alerts file.</p>` : ''}`
         : html`<p>No new or raised alert.</p>`
+    }
+    ${
+      c.campaigns.length > 0
+        ? html`<table>
+            <tr>
+              <th>campaign</th>
+              <th>recommendation</th>
+              <th>previous run: campaigns its accounts were alerted in</th>
+            </tr>
+            ${c.campaigns.slice(0, MAX_CHANGE_ROWS).map(
+              (x) =>
+                html`<tr>
+                  <td><code>${x.id}</code></td>
+                  <td>${tierOf.get(x.id) ?? ''}</td>
+                  <td>
+                    ${
+                      x.previous.length === 0
+                        ? 'new'
+                        : x.previous.map((p) => `${p.id} (${p.accounts})`).join(', ')
+                    }
+                  </td>
+                </tr>`,
+            )}
+          </table>`
+        : ''
     }
     ${
       shown.length > 0

@@ -76,6 +76,15 @@ export interface AlertChanges {
     readonly previous: Tier;
     readonly now: Tier | null;
   }[];
+  /**
+   * Each campaign of this run with a recommendation, and the previous run's campaigns its
+   * accounts were alerted in (at most `MAX_PREVIOUS_CAMPAIGNS`, `changes.ts`, largest share
+   * first; empty: a new campaign).
+   */
+  readonly campaigns: readonly {
+    readonly id: string;
+    readonly previous: readonly { readonly id: string; readonly accounts: number }[];
+  }[];
 }
 
 /** A campaign candidate (a connected group of accounts). */

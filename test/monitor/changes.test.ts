@@ -48,6 +48,16 @@ test('a run compared with its own alerts file: every alert unchanged, nothing dr
   assert.equal(c.changes?.previous.alerts, v.alerts.length);
   assert.match(c.changes?.previous.digest ?? '', /^[0-9a-f]{64}$/);
   for (const a of c.alerts) assert.deepEqual(a.change, { kind: 'same', previous: a.tier });
+  // each campaign continues itself, through the accounts alerted in it
+  const listed = v.campaigns.filter((x) => x.tier !== null);
+  assert.deepEqual(
+    c.changes?.campaigns.map((x) => x.id),
+    listed.map((x) => x.id),
+  );
+  for (const x of c.changes?.campaigns ?? []) {
+    const alerted = v.alerts.filter((a) => a.campaign === x.id).length;
+    assert.deepEqual(x.previous, alerted > 0 ? [{ id: x.id, accounts: alerted }] : [], x.id);
+  }
   // evidence and recommendations are untouched
   assert.deepEqual(
     c.alerts.map((a) => [a.account, a.tier, a.score]),
@@ -117,6 +127,30 @@ test('new, raised, lowered and dropped accounts are told apart, plain or gzip', 
   assert.match(page, /raised from watch/);
 });
 
+test('campaigns are followed across runs through their accounts, whatever their ids', async () => {
+  const v = await verdict();
+  // yesterday's ids differ (a member joined or left); two of today's campaigns were one then
+  const [one, two] = [...new Set(v.alerts.map((a) => a.campaign))];
+  assert.ok(one && two, 'alerts in two campaigns');
+  const renamed = (id: string | null): string | null =>
+    id === one || id === two ? 'c-yesterday' : id === null ? null : `${id}-then`;
+  const file = join(dir, 'renamed.jsonl');
+  writeFileSync(
+    file,
+    v.alerts
+      .map((a) => JSON.stringify({ ...alertLine(a), campaign: renamed(a.campaign) }))
+      .join('\n'),
+  );
+  const c = compareAlerts(v, await loadPreviousAlerts(file));
+  for (const x of c.changes?.campaigns ?? []) {
+    const alerted = v.alerts.filter((a) => a.campaign === x.id).length;
+    const was = renamed(x.id);
+    assert.deepEqual(x.previous, alerted > 0 && was ? [{ id: was, accounts: alerted }] : [], x.id);
+  }
+  assert.match(renderText(c), /campaigns: \d+ continuing a previous one, \d+ new/);
+  assert.match(renderHtml(c), /c-yesterday \(\d+\)/);
+});
+
 test('a previous file that is not an alerts file is a typed error naming the line', async () => {
   const bad = async (name: string, body: string | Buffer): Promise<MonitorError> => {
     const file = join(dir, name);
@@ -135,6 +169,12 @@ test('a previous file that is not an alerts file is a typed error naming the lin
     ['array.jsonl', `${ok}[1, 2]\n`, 'BAD_PREVIOUS', 2],
     ['account.jsonl', `${ok}{"account":"","recommendation":"verify"}\n`, 'BAD_PREVIOUS', 2],
     ['tier.jsonl', `${ok}${ok}{"account":"b","recommendation":"ban"}\n`, 'BAD_PREVIOUS', 3],
+    [
+      'campaign.jsonl',
+      `${ok}{"account":"b","recommendation":"block","campaign":7}\n`,
+      'BAD_PREVIOUS',
+      2,
+    ],
     ['long.jsonl', `${ok}{"account":"${'x'.repeat(MAX_LINE_BYTES)}"}\n`, 'LIMIT_EXCEEDED', 2],
     ['cut.jsonl.gz', gzipSync(ok.repeat(50)).subarray(0, 30), 'BAD_GZIP', undefined],
   ];
