@@ -51,6 +51,19 @@ export function table(rows: readonly (readonly string[])[], header?: readonly st
   return lines.join('\n');
 }
 
+/** C0 controls, DEL and C1 controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * `s` with its control characters (C0, DEL, C1) written as `\xNN` escapes: error messages quote
+ * input files (a parser's message names the offending token), and a hostile file must not be
+ * able to drive the terminal that reads them.
+ */
+export function terminalSafe(s: string): string {
+  return s.replace(CONTROL_CHARS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /**
  * Report an error and return the exit code. Deliberate errors print their code and location;
  * anything else is a bug and says so (exit 2 still, never a stack dump unless CUSTOMS_DEBUG).
@@ -58,13 +71,13 @@ export function table(rows: readonly (readonly string[])[], header?: readonly st
 export function reportError(e: unknown, json: boolean): number {
   if (e instanceof CustomsError) {
     if (json) printJson(e.toJSON());
-    diag(`${paint('red', 'error')} [${e.code}] ${e.message}`);
+    diag(`${paint('red', 'error')} [${e.code}] ${terminalSafe(e.message)}`);
     if (process.env['CUSTOMS_DEBUG'] && e.stack) diag(e.stack);
     return e.exitCode;
   }
   const msg = e instanceof Error ? e.message : String(e);
   if (json) printJson({ error: 'InternalError', code: 'INTERNAL', message: msg });
-  diag(`${paint('red', 'internal error')} ${msg}`);
+  diag(`${paint('red', 'internal error')} ${terminalSafe(msg)}`);
   if (e instanceof Error && e.stack) diag(e.stack);
   return EXIT.INPUT;
 }

@@ -17,6 +17,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { MonitorError } from './errors.js';
 import { MAX_LINE_BYTES } from './ingest.js';
+import { MAX_ID_CHARS } from './record.js';
 import {
   compareText,
   tierIndex,
@@ -29,20 +30,19 @@ import {
 } from './verdict.js';
 
 /**
- * Most distinct accounts read from a previous alerts file. The largest reported extraction case
- * used about 24,000 accounts; ten million is far beyond any night's alerts, and keeps the map of
- * ids (about 100 bytes each) under a gigabyte.
+ * Most distinct accounts read from a previous alerts file. A night of the 16M-record benchmark
+ * alerts about 6,000 accounts and the largest reported extraction case used about 24,000; a
+ * million is 40 times that, and with account and campaign ids at their
+ * {@link MAX_ID_CHARS}-character limit, every campaign id distinct, the maps hold about 730 MiB
+ * (measured), which the run holds alongside its own state.
  */
-export const MAX_PREVIOUS_ALERTS = 10_000_000;
+export const MAX_PREVIOUS_ALERTS = 1_000_000;
 
 /** Most dropped accounts listed by id in a verdict's changes (all are counted). */
 export const MAX_DROPPED_LISTED = 1000;
 
 /** Most previous campaigns listed for one campaign of this run (the largest shares first). */
 export const MAX_PREVIOUS_CAMPAIGNS = 5;
-
-/** Longest campaign id read from a previous alerts file (this tool writes `c-` + 8 hex digits). */
-export const MAX_CAMPAIGN_ID_CHARS = 256;
 
 /**
  * A previous run's alerts: each account's strongest recommendation and the campaign it was
@@ -81,24 +81,29 @@ function parseAlertLine(
       where: { file, line },
     });
   const o = obj as Record<string, unknown>;
-  if (typeof o.account !== 'string' || o.account === '')
-    throw new MonitorError('BAD_PREVIOUS', 'no account id (a non-empty string)', {
-      where: { file, line, field: 'account' },
-    });
+  // ids as the log's are (record.ts): an alerts file of this tool never holds longer ones
+  const isId = (x: unknown): x is string =>
+    typeof x === 'string' && x !== '' && x.length <= MAX_ID_CHARS;
+  if (!isId(o.account))
+    throw new MonitorError(
+      'BAD_PREVIOUS',
+      `account must be an id of 1-${MAX_ID_CHARS} characters`,
+      {
+        where: { file, line, field: 'account' },
+      },
+    );
   if (!isTier(o.recommendation))
     throw new MonitorError(
       'BAD_PREVIOUS',
-      `recommendation must be one of ${TIERS.join(', ')}, got ${JSON.stringify(o.recommendation)?.slice(0, 40) ?? 'nothing'}`,
+      // the value's type, or the first characters of a string: never the value rendered whole
+      `recommendation must be one of ${TIERS.join(', ')}, got ${typeof o.recommendation === 'string' ? `"${o.recommendation.slice(0, 40)}"` : o.recommendation === null ? 'null' : Array.isArray(o.recommendation) ? 'an array' : typeof o.recommendation}`,
       { where: { file, line, field: 'recommendation' } },
     );
   const campaign = o.campaign ?? null;
-  if (
-    campaign !== null &&
-    (typeof campaign !== 'string' || campaign === '' || campaign.length > MAX_CAMPAIGN_ID_CHARS)
-  )
+  if (campaign !== null && !isId(campaign))
     throw new MonitorError(
       'BAD_PREVIOUS',
-      `campaign must be null or an id of 1-${MAX_CAMPAIGN_ID_CHARS} characters`,
+      `campaign must be null or an id of 1-${MAX_ID_CHARS} characters`,
       { where: { file, line, field: 'campaign' } },
     );
   return { account: o.account, tier: o.recommendation, campaign };
@@ -167,7 +172,9 @@ export async function loadPreviousAlerts(file: string): Promise<PreviousAlerts> 
         `more than ${MAX_PREVIOUS_ALERTS} accounts in the previous alerts file`,
         { where: { file, line: lines } },
       );
-    if (prev !== undefined && tierIndex(tier) <= tierIndex(prev)) return;
+    // the strongest recommendation; at equal ones the later line (nights concatenated oldest
+    // first: the latest campaign id)
+    if (prev !== undefined && tierIndex(tier) < tierIndex(prev)) return;
     tiers.set(account, tier);
     if (campaign === null) campaigns.delete(account);
     else {

@@ -170,6 +170,19 @@ test('a previous file that is not an alerts file is a typed error naming the lin
     ['account.jsonl', `${ok}{"account":"","recommendation":"verify"}\n`, 'BAD_PREVIOUS', 2],
     ['tier.jsonl', `${ok}${ok}{"account":"b","recommendation":"ban"}\n`, 'BAD_PREVIOUS', 3],
     [
+      'long-id.jsonl',
+      `{"account":"${'a'.repeat(257)}","recommendation":"verify"}\n`,
+      'BAD_PREVIOUS',
+      1,
+    ],
+    // a value too deep to render: its type is named, never the value itself
+    [
+      'deep.jsonl',
+      `{"account":"a","recommendation":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n`,
+      'BAD_PREVIOUS',
+      1,
+    ],
+    [
       'campaign.jsonl',
       `${ok}{"account":"b","recommendation":"block","campaign":7}\n`,
       'BAD_PREVIOUS',
@@ -185,6 +198,42 @@ test('a previous file that is not an alerts file is a typed error naming the lin
   }
   await assert.rejects(loadPreviousAlerts(join(dir, 'missing.jsonl')), { code: 'NOT_FOUND' });
   await assert.rejects(loadPreviousAlerts(dir), { code: 'IO' });
+  // lines longer than a read chunk, CRLF endings, a multi-byte character across a chunk
+  // boundary, no final newline; at equal recommendations the later line's campaign
+  const head =
+    '{"account":"a","recommendation":"verify","campaign":"c-1","reasons":[{"code":"x","text":"';
+  // the euro sign's three bytes start one byte before the 1 MiB read chunk ends
+  const long = `${head}${'x'.repeat(1024 * 1024 - 1 - head.length)}€ü${'y'.repeat(700_000)}"}]}`;
+  const mixed = [
+    long,
+    '{"account":"b","recommendation":"block","campaign":"c-1"}',
+    long.replace('"a"', '"c"'),
+    '{"account":"b","recommendation":"block","campaign":"c-2"}',
+    '{"account":"b","recommendation":"watch","campaign":"c-3"}',
+  ].join('\r\n');
+  writeFileSync(join(dir, 'mixed.jsonl'), mixed);
+  writeFileSync(join(dir, 'mixed.jsonl.gz'), gzipSync(mixed));
+  for (const name of ['mixed.jsonl', 'mixed.jsonl.gz']) {
+    const p = await loadPreviousAlerts(join(dir, name));
+    assert.deepEqual(
+      [...p.tiers],
+      [
+        ['a', 'verify'],
+        ['b', 'block'],
+        ['c', 'verify'],
+      ],
+      name,
+    );
+    assert.deepEqual(
+      [...p.campaigns],
+      [
+        ['a', 'c-1'],
+        ['b', 'c-2'],
+        ['c', 'c-1'],
+      ],
+      name,
+    );
+  }
   // an empty file is a previous run with no alert
   writeFileSync(join(dir, 'empty.jsonl'), '');
   assert.equal((await loadPreviousAlerts(join(dir, 'empty.jsonl'))).tiers.size, 0);

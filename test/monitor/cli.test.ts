@@ -181,6 +181,13 @@ test('usage and input errors exit 2 with a typed error', async () => {
     const body = JSON.parse(r.stdout) as { code: string };
     assert.equal(body.code, code, args.join(' '));
   }
+  // text quoted from a hostile file cannot drive the terminal
+  const escapes = join(dir, 'escapes.jsonl');
+  writeFileSync(escapes, '\u001b[2J\u001b]0;owned\u0007\n');
+  const esc = await cli(['monitor', junk, '--previous', escapes]);
+  assert.equal(esc.code, 2);
+  assert.match(esc.stderr, /BAD_PREVIOUS/);
+  assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f]/.test(esc.stderr), JSON.stringify(esc.stderr));
   const allow = join(dir, 'allow.json');
   writeFileSync(allow, '{"accounts": [1]}');
   const r = await cli(['monitor', junk, '--allow', allow, '--json']);
