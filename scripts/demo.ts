@@ -9,7 +9,8 @@
  *  4. customs attest / serve / submit / receipt / verify — lineage statement recorded in a
  *     transparency log (SQLite), offline receipt checked with no network
  *  5. customs generate / detect — watermark generated text, detect it with an exact p-value
- *  6. customs simulate-traffic / monitor — find extraction campaigns in API traffic
+ *  6. customs simulate-traffic / monitor — find extraction campaigns in API traffic, and what
+ *     changed since the night before (--previous)
  *  7. customs probe       — black-box: is x-distilled closer to base-x than independent controls?
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -236,10 +237,23 @@ customs(
   0,
   4,
 );
+// the night before saw the first half of the window; tonight's run is compared with its alerts
+const traffic = readFileSync(join(OUT, 'traffic.jsonl'), 'utf8').split('\n');
+writeFileSync(join(OUT, 'traffic-night1.jsonl'), `${traffic.slice(0, 20000).join('\n')}\n`);
+customs(['monitor', o('traffic-night1.jsonl'), '--out', o('alerts-night1.jsonl')], 1, 2);
 customs(
-  ['monitor', o('traffic.jsonl'), '--out', o('alerts.jsonl'), '--html', o('monitor.html')],
+  [
+    'monitor',
+    o('traffic.jsonl'),
+    '--previous',
+    o('alerts-night1.jsonl'),
+    '--out',
+    o('alerts.jsonl'),
+    '--html',
+    o('monitor.html'),
+  ],
   1,
-  14,
+  20,
 );
 
 step('7. Black-box probe: is x-distilled closer to base-x than independent controls are?');
