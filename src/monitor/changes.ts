@@ -62,6 +62,17 @@ function isTier(s: unknown): s is Tier {
   return typeof s === 'string' && (TIERS as readonly string[]).includes(s);
 }
 
+/** An account or campaign id as the logs' are (`record.ts`): an alerts file of ours holds no other. */
+function isId(x: unknown): x is string {
+  return typeof x === 'string' && x !== '' && x.length <= MAX_ID_CHARS;
+}
+
+/** A value for an error message: a string's first characters, else its type (never rendered whole). */
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40));
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
 /** Parse one line of an alerts file (as `renderAlertsJsonl` writes it): account, tier, campaign. */
 function parseAlertLine(
   text: string,
@@ -81,9 +92,6 @@ function parseAlertLine(
       where: { file, line },
     });
   const o = obj as Record<string, unknown>;
-  // ids as the log's are (record.ts): an alerts file of this tool never holds longer ones
-  const isId = (x: unknown): x is string =>
-    typeof x === 'string' && x !== '' && x.length <= MAX_ID_CHARS;
   if (!isId(o.account))
     throw new MonitorError(
       'BAD_PREVIOUS',
@@ -95,8 +103,7 @@ function parseAlertLine(
   if (!isTier(o.recommendation))
     throw new MonitorError(
       'BAD_PREVIOUS',
-      // the value's type, or the first characters of a string: never the value rendered whole
-      `recommendation must be one of ${TIERS.join(', ')}, got ${typeof o.recommendation === 'string' ? `"${o.recommendation.slice(0, 40)}"` : o.recommendation === null ? 'null' : Array.isArray(o.recommendation) ? 'an array' : typeof o.recommendation}`,
+      `recommendation must be one of ${TIERS.join(', ')}, got ${describe(o.recommendation)}`,
       { where: { file, line, field: 'recommendation' } },
     );
   const campaign = o.campaign ?? null;
