@@ -12,11 +12,11 @@
  * every alert "new".
  */
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { MonitorError } from './errors.js';
-import { MAX_LINE_BYTES } from './ingest.js';
+import { CHUNK_BYTES, isGzip, MAX_LINE_BYTES } from './ingest.js';
 import { MAX_ID_CHARS } from './record.js';
 import {
   compareText,
@@ -125,6 +125,17 @@ function openError(e: unknown, file: string): MonitorError {
   });
 }
 
+/** Whether a regular, readable file is gzip; typed errors for anything else. */
+function gzipped(file: string): boolean {
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new MonitorError('IO', 'not a regular file', { where: { file } });
+    return st.size >= 2 && isGzip(file);
+  } catch (e) {
+    throw openError(e, file);
+  }
+}
+
 /**
  * Read a previous run's alerts file (JSONL as written by `--out`, plain or gzip). Blank lines are
  * skipped; an account listed twice (files of several runs concatenated) keeps its strongest
@@ -134,24 +145,8 @@ function openError(e: unknown, file: string): MonitorError {
  * {@link MAX_PREVIOUS_ALERTS} accounts.
  */
 export async function loadPreviousAlerts(file: string): Promise<PreviousAlerts> {
-  let gzip = false;
-  try {
-    const st = statSync(file);
-    if (!st.isFile()) throw new MonitorError('IO', 'not a regular file', { where: { file } });
-    if (st.size >= 2) {
-      const head = Buffer.alloc(2);
-      const fd = openSync(file, 'r');
-      try {
-        readSync(fd, head, 0, 2, 0);
-      } finally {
-        closeSync(fd);
-      }
-      gzip = head[0] === 0x1f && head[1] === 0x8b;
-    }
-  } catch (e) {
-    throw openError(e, file);
-  }
-  const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  const gzip = gzipped(file);
+  const raw = createReadStream(file, { highWaterMark: CHUNK_BYTES });
   const hash = createHash('sha256');
   raw.on('data', (c: Buffer | string) => hash.update(c));
   let src: Readable = raw;
@@ -259,12 +254,14 @@ export function compareAlerts(v: MonitorVerdict, previous: PreviousAlerts): Moni
   const alerted = new Set(v.alerts.map((a) => a.account));
   const watched = new Map(v.watchlist.map((w) => [w.account, w.tier]));
   const dropped: { account: string; previous: Tier; now: Tier | null }[] = [];
-  const droppedIds = [...previous.tiers.keys()].filter((id) => !alerted.has(id)).sort(compareText);
-  counts.dropped = droppedIds.length;
-  for (const id of droppedIds.slice(0, MAX_DROPPED_LISTED))
+  const gone = [...previous.tiers]
+    .filter(([id]) => !alerted.has(id))
+    .sort((x, y) => compareText(x[0], y[0]));
+  counts.dropped = gone.length;
+  for (const [id, was] of gone.slice(0, MAX_DROPPED_LISTED))
     dropped.push({
       account: id,
-      previous: previous.tiers.get(id) ?? 'watch',
+      previous: was,
       now: watched.get(id) ?? null,
     });
   // each campaign of this run against the campaigns its accounts were alerted in then

@@ -99,7 +99,8 @@ export interface IngestResult {
   readonly digests: Readonly<Record<string, string>>;
 }
 
-function isGzip(file: string): boolean {
+/** Whether the file starts with the gzip magic bytes (callers know it holds at least two). */
+export function isGzip(file: string): boolean {
   const fd = openSync(file, 'r');
   try {
     const b = Buffer.alloc(2);
